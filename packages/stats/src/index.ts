@@ -1,0 +1,1 @@
+export { MersenneTwister } from './random/mt19937.js'
