@@ -1,0 +1,209 @@
+import type { ErrorData } from './mlops-error.js'
+
+/**
+ * Every user-facing error, in one place (like Astro's errors-data.ts). `message` says what happened,
+ * `hint` what to do; `exit` is the CLI exit code: 1 a check failed, 2 usage/config/input, 70 a bug.
+ */
+export const ConfigNotFound = {
+  code: 'MLOPS_CONFIG_NOT_FOUND',
+  title: 'No mlops config found.',
+  message: (cwd: string) => `No mlops.config.ts (or .mts/.js/.mjs) in ${cwd} or any folder above it.`,
+  hint: 'Run `npx mlops init` to create one, or pass `--config PATH`.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const ConfigFileMissing = {
+  code: 'MLOPS_CONFIG_FILE_MISSING',
+  title: 'Config file does not exist.',
+  message: (file: string) => `The config file ${file} does not exist.`,
+  hint: 'Check the path given to --config.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const ConfigLoadFailed = {
+  code: 'MLOPS_CONFIG_LOAD_FAILED',
+  title: 'The config could not be loaded.',
+  message: (file: string, reason: string) => `${file} could not be loaded: ${reason}`,
+  hint: 'Fix the syntax or import error above; the file must `export default defineConfig({...})`.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const ConfigInvalid = {
+  code: 'MLOPS_CONFIG_INVALID',
+  title: 'The config is not valid.',
+  message: (file: string, issues: string) => `${file} is not a valid mlops config:\n${issues}`,
+  hint: 'Fix each listed path in the config; `defineConfig` in an editor shows the expected types.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const PluginOptionsInvalid = {
+  code: 'MLOPS_PLUGIN_OPTIONS_INVALID',
+  title: 'Plugin options are not valid.',
+  message: (where: string, issues: string) => `${where}: ${issues}`,
+  hint: "Fix the plugin's options in mlops.config.ts; the plugin's README lists them.",
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const PluginApiUnsupported = {
+  code: 'MLOPS_PLUGIN_API_UNSUPPORTED',
+  title: 'Unsupported plugin API version.',
+  message: (plugin: string, got: number, range: string) => `${plugin} implements plugin API ${got}; this @mlops/core supports ${range}.`,
+  hint: 'Upgrade the plugin or @mlops/core until the versions overlap.',
+  exit: 2,
+} satisfies ErrorData<[string, number, string]>
+
+export const PluginInvalid = {
+  code: 'MLOPS_PLUGIN_INVALID',
+  title: 'Not an mlops plugin.',
+  message: (where: string, reason: string) => `${where} is not an mlops plugin: ${reason}`,
+  hint: 'Call the plugin factory exported by the package, e.g. `plugins: [notifyWebhook({ url })]`.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const PipelineUnknown = {
+  code: 'MLOPS_PIPELINE_UNKNOWN',
+  title: 'Unknown pipeline.',
+  message: (name: string, known: string[]) =>
+    `There is no pipeline "${name}" in the config. Known pipelines: ${known.length ? known.join(', ') : '(none)'}.`,
+  hint: 'Run `npx mlops pipelines ls` to list them, or add it under `pipelines` in mlops.config.ts.',
+  exit: 2,
+} satisfies ErrorData<[string, string[]]>
+
+export const PipelineInvalid = {
+  code: 'MLOPS_PIPELINE_INVALID',
+  title: 'The pipeline graph is not valid.',
+  message: (path: string, reason: string) => `${path}: ${reason}`,
+  hint: 'Each step input must come from an output of a step added before it in the same pipeline.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const ParamInvalid = {
+  code: 'MLOPS_PARAM_INVALID',
+  title: 'A parameter is not valid.',
+  message: (path: string, reason: string) => `${path}: ${reason}`,
+  hint: 'Pass parameters as --param name=value or --param step.name=value; values are parsed as JSON when they can be.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const ParamUnknown = {
+  code: 'MLOPS_PARAM_UNKNOWN',
+  title: 'Unknown parameter.',
+  message: (name: string, pipeline: string, known: string[]) =>
+    `No step of pipeline "${pipeline}" declares a parameter "${name}". Known: ${known.length ? known.join(', ') : '(none)'}.`,
+  hint: 'Use one of the listed names, as --param name=value or --param step.name=value.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string[]]>
+
+export const RunNotFound = {
+  code: 'MLOPS_RUN_NOT_FOUND',
+  title: 'Run not found.',
+  message: (id: string) => `No run with id "${id}" in the metadata store.`,
+  hint: 'Run `npx mlops runs ls` to list runs; a unique id prefix is enough.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const RunNotResumable = {
+  code: 'MLOPS_RUN_NOT_RESUMABLE',
+  title: 'The run cannot be resumed.',
+  message: (id: string, reason: string) => `Run ${id} cannot be resumed: ${reason}`,
+  hint: 'Resume only a failed, cancelled or crashed run of the same pipeline; start a new run otherwise.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const RunActive = {
+  code: 'MLOPS_RUN_ACTIVE',
+  title: 'The run is still in progress.',
+  message: (id: string, pid: number) => `Run ${id} is still being executed by process ${pid} on this machine.`,
+  hint: 'Wait for it to finish, or stop that process first and then resume.',
+  exit: 2,
+} satisfies ErrorData<[string, number]>
+
+export const ArtifactNotFound = {
+  code: 'MLOPS_ARTIFACT_NOT_FOUND',
+  title: 'Artifact not found.',
+  message: (ref: string) => `No artifact or run matches "${ref}".`,
+  hint: 'Pass an artifact hash (or a unique prefix of at least 6 characters) or a run id; `npx mlops runs show RUN_ID` lists artifacts.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const ArtifactCorrupted = {
+  code: 'MLOPS_ARTIFACT_CORRUPTED',
+  title: 'An artifact failed verification.',
+  message: (hash: string, where: string, actual: string) =>
+    `Artifact ${hash} at ${where} is corrupted: its content hashes to ${actual}.`,
+  hint: 'Delete the file and re-run the pipeline that produced it (`npx mlops run PIPELINE`); the cache entry is ignored while the bytes are wrong.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string]>
+
+export const ArtifactNameInvalid = {
+  code: 'MLOPS_ARTIFACT_NAME_INVALID',
+  title: 'Invalid artifact key.',
+  message: (key: string) => `"${key}" is not a valid artifact hash (64 lowercase hex characters).`,
+  hint: 'Artifacts are addressed by their sha256; never by a path.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const StepFailed = {
+  code: 'MLOPS_STEP_FAILED',
+  title: 'A step failed.',
+  message: (pipeline: string, step: string, attempts: number, reason: string) =>
+    `Step "${step}" of pipeline "${pipeline}" failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`,
+  hint: 'Fix the cause shown above, then `npx mlops run PIPELINE --resume RUN_ID` reuses the steps that finished.',
+  exit: 1,
+} satisfies ErrorData<[string, string, number, string]>
+
+export const StepTimedOut = {
+  code: 'MLOPS_STEP_TIMEOUT',
+  title: 'A step timed out.',
+  message: (step: string, timeoutMs: number) => `Step "${step}" did not finish within ${timeoutMs} ms.`,
+  hint: 'Raise `timeoutMs` on the step, or make it faster.',
+  exit: 1,
+} satisfies ErrorData<[string, number]>
+
+export const StepOutputInvalid = {
+  code: 'MLOPS_STEP_OUTPUT_INVALID',
+  title: 'A step returned invalid outputs.',
+  message: (step: string, reason: string) => `Step "${step}" returned invalid outputs: ${reason}`,
+  hint: "Return an object with exactly the outputs declared in the step's `outputs`.",
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const RunCancelled = {
+  code: 'MLOPS_RUN_CANCELLED',
+  title: 'The run was cancelled.',
+  message: (runId: string) => `Run ${runId} was cancelled before it finished.`,
+  hint: 'Finished steps are kept: `npx mlops run PIPELINE --resume RUN_ID` continues it.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const UsageInvalid = {
+  code: 'MLOPS_USAGE',
+  title: 'Invalid command line.',
+  message: (reason: string) => reason,
+  hint: 'Run `npx mlops --help` for the commands and options.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const InputInvalid = {
+  code: 'MLOPS_INPUT_INVALID',
+  title: 'Invalid input.',
+  message: (where: string, reason: string) => `${where}: ${reason}`,
+  hint: (_where: string, _reason: string) => 'Check the file or value named above.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const StoreInconsistent = {
+  code: 'MLOPS_STORE_INCONSISTENT',
+  title: 'The store failed its integrity check.',
+  message: (what: string) => what,
+  hint: 'Re-run the affected pipelines; report a bug if the store was never touched by hand.',
+  exit: 70,
+} satisfies ErrorData<[string]>
+
+export const WorkerTaskFailed = {
+  code: 'MLOPS_WORKER_TASK_FAILED',
+  title: 'A worker-pool task failed.',
+  message: (task: string, reason: string) => `Worker task ${task} failed: ${reason}`,
+  hint: 'The cause is attached; a bug in a kernel should be reported.',
+  exit: 70,
+} satisfies ErrorData<[string, string]>

@@ -1,0 +1,357 @@
+import type { SerializedError } from '../errors/mlops-error.js'
+
+/**
+ * The plugin contracts (apiVersion 1). Core implements none of them itself: the embedded defaults
+ * (`@mlops/storage-fs`, `@mlops/metadata-sqlite`) are plugins like any third party's, and
+ * `@mlops/testkit` holds the conformance suite for each kind.
+ */
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+}
+
+/** What every plugin's `setup` receives. */
+export interface PluginContext {
+  /** Project root: the folder holding mlops.config.ts. */
+  root: string
+  /** `<root>/.mlops`, where embedded stores keep their files. */
+  dataDir: string
+  logger: Logger
+  signal: AbortSignal
+  /** Environment variables (secrets come from here, never from the stored config). */
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+// ---------------------------------------------------------------------------------------------
+// storage
+// ---------------------------------------------------------------------------------------------
+
+/** sha256 of the content, 64 lowercase hex characters. */
+export type ContentHash = string
+
+export interface StoredObject {
+  hash: ContentHash
+  size: number
+}
+
+/**
+ * Artifact bytes by content hash. `put` is atomic (readers never see a partial object) and idempotent;
+ * `get`/`getStream` verify the hash and reject corrupted bytes with MLOPS_ARTIFACT_CORRUPTED; a key that
+ * is not a sha256 hex string is rejected with MLOPS_ARTIFACT_NAME_INVALID (no path traversal).
+ */
+export interface ArtifactStore {
+  put(data: Uint8Array | AsyncIterable<Uint8Array>, options?: CallOptions): Promise<StoredObject>
+  get(hash: ContentHash, options?: CallOptions): Promise<Uint8Array>
+  getStream(hash: ContentHash, options?: CallOptions): AsyncIterable<Uint8Array>
+  has(hash: ContentHash, options?: CallOptions): Promise<boolean>
+  list(options?: CallOptions & { prefix?: string }): AsyncIterable<StoredObject>
+  delete(hash: ContentHash, options?: CallOptions): Promise<void>
+  /** Where the object lives, for messages (`.mlops/artifacts/ab/cd…`, `s3://bucket/key`). */
+  describe(hash: ContentHash): string
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// metadata
+// ---------------------------------------------------------------------------------------------
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled'
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'cached' | 'failed' | 'cancelled' | 'skipped'
+
+export interface RunEnvironment {
+  nodeVersion: string
+  platform: string
+  arch: string
+  osRelease: string
+  hostname: string
+  user: string | null
+  gitCommit: string | null
+  gitDirty: boolean | null
+  lockfileHash: string | null
+  packages: Record<string, string>
+}
+
+export interface RunRecord {
+  id: string
+  pipeline: string
+  status: RunStatus
+  /** Resolved params per step (after zod parsing, defaults included). */
+  params: Record<string, Record<string, unknown>>
+  /** Hash over the code versions of the pipeline's steps. */
+  codeVersion: string
+  environment: RunEnvironment
+  /** The process executing the run (for telling a crashed run from a live one). */
+  pid: number | null
+  hostname: string | null
+  startedAt: string
+  finishedAt: string | null
+  error: SerializedError | null
+  /** How many times `--resume` picked the run up. */
+  resumeCount: number
+}
+
+export interface StepRecord {
+  runId: string
+  stepId: string
+  /** The step definition's name (several nodes may use one definition). */
+  stepName: string
+  status: StepStatus
+  cacheKey: string
+  codeVersion: string
+  params: Record<string, unknown>
+  attempts: number
+  startedAt: string | null
+  finishedAt: string | null
+  durationMs: number | null
+  /** Run whose outputs were reused on a cache hit. */
+  cachedFromRunId: string | null
+  error: SerializedError | null
+}
+
+export type ArtifactKindName = 'dataset' | 'model' | 'metrics' | 'json' | 'file' | (string & {})
+
+export interface ArtifactRecord {
+  hash: ContentHash
+  kind: ArtifactKindName
+  size: number
+  mediaType: string
+  createdAt: string
+  /** Free-form facts (row count, columns, schema) for `runs show` and lineage. */
+  meta: Record<string, unknown>
+}
+
+/** An edge of the lineage graph: a step of a run consumed (`input`) or produced (`output`) an artifact. */
+export interface StepIoRecord {
+  runId: string
+  stepId: string
+  direction: 'input' | 'output'
+  name: string
+  hash: ContentHash
+}
+
+export interface MetricRecord {
+  runId: string
+  stepId: string
+  key: string
+  value: number
+  recordedAt: string
+}
+
+export interface EventRecord {
+  /** Monotonic sequence assigned by the store. */
+  seq: number
+  id: string
+  type: string
+  payload: Record<string, unknown>
+  createdAt: string
+}
+
+export interface StepCompletion {
+  status: Extract<StepStatus, 'succeeded' | 'cached'>
+  finishedAt: string
+  durationMs: number
+  attempts: number
+  cachedFromRunId?: string | null
+  /** Artifacts to record (idempotent: an existing hash is left as is). */
+  artifacts: ArtifactRecord[]
+  inputs: { name: string; hash: ContentHash }[]
+  outputs: { name: string; hash: ContentHash }[]
+  metrics: { key: string; value: number }[]
+}
+
+export interface ListRunsQuery {
+  pipeline?: string
+  status?: RunStatus
+  limit?: number
+}
+
+/**
+ * Runs, steps, artifacts, lineage, metrics and events. Each method is one transaction: a crash leaves
+ * either all of its writes or none. Concurrent writers (two runs in two processes) never lose a write.
+ */
+export interface MetadataStore {
+  createRun(run: RunRecord): Promise<void>
+  /** Sets the fields given; `finishedAt`, `error` and `status` together end a run. */
+  updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>
+  getRun(id: string): Promise<RunRecord | undefined>
+  /** Runs whose id starts with `prefix` (for short ids typed by people). */
+  findRuns(prefix: string): Promise<RunRecord[]>
+  listRuns(query?: ListRunsQuery): Promise<RunRecord[]>
+
+  /** Inserts or replaces the step row (status changes: pending → running → failed …). */
+  upsertStep(step: StepRecord): Promise<void>
+  /** Marks a step finished and records its artifacts, lineage edges and metrics in one transaction. */
+  completeStep(runId: string, stepId: string, completion: StepCompletion): Promise<void>
+  listSteps(runId: string): Promise<StepRecord[]>
+
+  getArtifact(hash: ContentHash): Promise<ArtifactRecord | undefined>
+  findArtifacts(hashPrefix: string): Promise<ArtifactRecord[]>
+  listStepIo(runId: string): Promise<StepIoRecord[]>
+  /** Step runs that produced the artifact, oldest first. */
+  findProducers(hash: ContentHash): Promise<StepIoRecord[]>
+
+  /** The outputs of the most recent succeeded (not cached) step with this cache key. */
+  findCachedOutputs(cacheKey: string): Promise<{ runId: string; stepId: string; outputs: { name: string; hash: ContentHash }[] } | undefined>
+
+  listMetrics(runId: string): Promise<MetricRecord[]>
+
+  /** Appends to the event log; an event id already present is ignored (idempotent). */
+  appendEvent(event: Omit<EventRecord, 'seq'>): Promise<void>
+  listEvents(query?: { afterSeq?: number; type?: string; limit?: number }): Promise<EventRecord[]>
+
+  /** Structural check of the store (e.g. SQLite `integrity_check` plus dangling references). */
+  checkIntegrity(): Promise<{ ok: boolean; problems: string[] }>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// executor
+// ---------------------------------------------------------------------------------------------
+
+export interface ExecutionNode {
+  id: string
+  dependsOn: readonly string[]
+}
+
+export interface ExecutionRequest {
+  runId: string
+  pipeline: string
+  /** Steps still to run, in a valid topological order. */
+  nodes: readonly ExecutionNode[]
+  concurrency: number
+  signal: AbortSignal
+  /** Runs one step in this process (records metadata, stores outputs, retries, timeouts). */
+  runStep(stepId: string, options: { signal: AbortSignal }): Promise<void>
+}
+
+/**
+ * Runs a planned graph. The local executor calls `runStep` in-process; a distributed executor hands
+ * the steps to workers that load the same config and run them by id. Resolves when every node
+ * succeeded; rejects with the first failure once running steps settle.
+ */
+export interface Executor {
+  readonly name: string
+  /** True when steps run in other processes (which then need shared metadata and artifact stores). */
+  readonly isRemote: boolean
+  execute(request: ExecutionRequest): Promise<void>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// trainer, drift detector, notifier, deploy target
+// ---------------------------------------------------------------------------------------------
+
+export interface TrainRequest {
+  /** Local paths of the input artifacts, by input name. */
+  inputs: Record<string, string>
+  params: Record<string, unknown>
+  /** A fresh directory the trainer writes into. */
+  workDir: string
+  signal: AbortSignal
+  logger: Logger
+}
+
+export interface TrainResult {
+  /** Path of the model file inside workDir. */
+  modelPath: string
+  metrics: Record<string, number>
+  exitCode?: number
+}
+
+export interface Trainer {
+  readonly name: string
+  train(request: TrainRequest): Promise<TrainResult>
+}
+
+export interface DriftColumnResult {
+  column: string
+  type: 'numeric' | 'categorical'
+  test: string
+  statistic: number | null
+  pValue: number | null
+  threshold: number
+  drift: boolean
+  error?: string
+}
+
+export interface DriftDetectionResult {
+  columns: DriftColumnResult[]
+  datasetDrift: boolean
+  shareOfDriftedColumns: number
+}
+
+/** Compares reference and current data (batch) or consumes a stream (concept drift). */
+export interface DriftDetector {
+  readonly name: string
+  detect(
+    reference: { path?: string; hash?: string },
+    current: { path?: string; hash?: string },
+    options: CallOptions & { columns?: string[]; tests?: Record<string, string[]> },
+  ): Promise<DriftDetectionResult>
+}
+
+export interface NotificationEvent {
+  id: string
+  type: string
+  createdAt: string
+  payload: Record<string, unknown>
+}
+
+/** Delivers events at least once; receivers deduplicate by event id. */
+export interface Notifier {
+  readonly name: string
+  send(event: NotificationEvent, options?: CallOptions): Promise<void>
+  close?(): Promise<void>
+}
+
+export interface DeploymentRef {
+  model: string
+  version: string
+  alias?: string
+}
+
+export interface DeploymentStatus {
+  id: string
+  target: string
+  model: DeploymentRef
+  state: 'pending' | 'running' | 'stopped' | 'failed'
+  url?: string
+  detail?: string
+}
+
+export interface DeployTarget {
+  readonly name: string
+  deploy(ref: DeploymentRef, options?: CallOptions & { dryRun?: boolean }): Promise<DeploymentStatus>
+  status(deploymentId: string, options?: CallOptions): Promise<DeploymentStatus>
+  rollback(deploymentId: string, options?: CallOptions): Promise<DeploymentStatus>
+  undeploy(deploymentId: string, options?: CallOptions): Promise<void>
+}
+
+/** What a plugin's `setup` may provide; one plugin may provide several kinds. */
+export interface PluginProvides {
+  storage?: ArtifactStore
+  metadata?: MetadataStore
+  executor?: Executor
+  trainer?: Trainer
+  driftDetector?: DriftDetector
+  notifier?: Notifier
+  deployTarget?: DeployTarget
+}
+
+export type PluginKind = keyof PluginProvides
+export const PLUGIN_KINDS: readonly PluginKind[] = [
+  'storage',
+  'metadata',
+  'executor',
+  'trainer',
+  'driftDetector',
+  'notifier',
+  'deployTarget',
+]
