@@ -1,3 +1,43 @@
+export { z } from 'zod'
+export { defineConfig } from './dsl/define-config.js'
+export type { ConfigEnv, UserConfig } from './dsl/define-config.js'
+export { step, isStepDefinition } from './dsl/step.js'
+export type {
+  AddStepOptions,
+  ArtifactMap,
+  ArtifactRef,
+  InputRefs,
+  InputValues,
+  OutputRefs,
+  OutputValues,
+  RetryPolicy,
+  StepConfig,
+  StepDefinition,
+  StepRunContext,
+} from './dsl/step.js'
+export { pipeline, isPipelineDefinition, buildPipelineGraph } from './dsl/pipeline.js'
+export type { PipelineConfig, PipelineDefinition, PipelineGraph, PipelineNode } from './dsl/pipeline.js'
+export { artifact } from './dsl/artifacts.js'
+export type { ArtifactType, ArtifactValue, DatasetRow } from './dsl/artifacts.js'
+
+export { loadConfig, findConfigFile, CONFIG_FILE_NAMES } from './config/load-config.js'
+export type { LoadedConfig } from './config/load-config.js'
+
+export { planRun, parseParamArgs, computeCacheKey, stepCodeVersion } from './planner/plan.js'
+export type { ParamOverride, PlannedStep, RunPlan } from './planner/plan.js'
+export { runPipeline, isRunLive } from './runtime/run-pipeline.js'
+export type { ProgressEvent, RunPipelineOptions, RunSummary, RuntimeServices } from './runtime/run-pipeline.js'
+export { resolveRun, resolveArtifact } from './runtime/resolve.js'
+export { createLocalExecutor } from './executor/local-executor.js'
+export { traceLineage } from './lineage/lineage.js'
+export type { LineageEdge, LineageGraph, LineageNode } from './lineage/lineage.js'
+export { createWorkerPool } from './pool/worker-pool.js'
+export type { WorkerPool, WorkerPoolOptions, WorkerPoolRunOptions } from './pool/worker-pool.js'
+export type { PoolTask } from './pool/worker.js'
+export { captureEnvironment } from './env/capture-environment.js'
+export { withSpan } from './telemetry/tracer.js'
+export { canonicalJson, hashJson, sha256Hex } from './util/hash.js'
+
 export { MlopsError, mlopsError, isMlopsError, serializeError, deserializeError, exitCodeFor } from './errors/mlops-error.js'
 export type { ErrorData, ErrorLocation, ExitCode, SerializedError } from './errors/mlops-error.js'
 export * as errors from './errors/catalogue.js'
