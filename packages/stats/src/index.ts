@@ -15,3 +15,5 @@ export {
   studentTCdf,
   studentTSf,
 } from './special/index.js'
+export { ksStatistic, ksTest } from './numeric/ks.js'
+export type { NumericKernel, TwoSampleResult } from './numeric/types.js'

@@ -1,0 +1,116 @@
+/**
+ * Every numeric kernel against the drift reference cases (Evidently 0.7.21 stattests on scipy 1.17),
+ * with check_drift.py's tolerances: statistic relative 1e-9, p-value relative 1e-6 (absolute
+ * 1e-12 for both), permutation p-values within the case's pValueAbsTol, and an `error` entry
+ * meaning the kernel must refuse with a StatsInputError.
+ *
+ * Extra case folders generated with other seeds (`REF_SEED=12345 python3 gen_reference.py DIR`)
+ * can be checked too: MLOPS_EXTRA_REFERENCE_DIRS=DIR[:DIR...].
+ */
+import { describe, expect, it } from 'vitest'
+import { StatsInputError } from '../src/errors.js'
+import { ksTest } from '../src/numeric/ks.js'
+import type { NumericKernel } from '../src/numeric/types.js'
+import {
+  expectedNumber,
+  listReferenceCases,
+  loadReferenceCase,
+  referenceDir,
+  sorted,
+  type ExpectedTest,
+} from './helpers/reference-cases.js'
+
+const KERNELS: Record<string, NumericKernel> = {
+  ks: ksTest,
+}
+
+const STAT_RTOL = 1e-9
+const P_RTOL = 1e-6
+const ATOL = 1e-12
+
+function relErr(a: number, e: number): number {
+  if (a === e || (Number.isNaN(a) && Number.isNaN(e))) return 0
+  if (!Number.isFinite(a) || !Number.isFinite(e)) return Infinity
+  return Math.abs(a - e) / Math.max(Math.abs(a), Math.abs(e))
+}
+
+function close(a: number, e: number, rtol: number): boolean {
+  if (!Number.isFinite(a) || !Number.isFinite(e)) return relErr(a, e) === 0
+  return Math.abs(a - e) <= rtol * Math.max(Math.abs(a), Math.abs(e)) || Math.abs(a - e) <= ATOL
+}
+
+/** Returns a failure message, or null when the kernel's output matches the expected entry. */
+function compare(kernel: NumericKernel, ref: Float64Array, cur: Float64Array, exp: ExpectedTest): string | null {
+  if (exp.error !== undefined) {
+    try {
+      const got = kernel(ref, cur)
+      return `expected an error (${exp.error}), got ${JSON.stringify(got)}`
+    } catch (e) {
+      return e instanceof StatsInputError ? null : `expected a StatsInputError, got ${String(e)}`
+    }
+  }
+  let got
+  try {
+    got = kernel(ref, cur)
+  } catch (e) {
+    return `threw ${String(e)}`
+  }
+  const eStat = expectedNumber(exp.statistic)
+  const eP = expectedNumber(exp.pValue)
+  const problems: string[] = []
+  if (eStat !== null && !close(got.statistic, eStat, STAT_RTOL)) {
+    problems.push(`statistic ${got.statistic}, expected ${eStat} (rel ${relErr(got.statistic, eStat).toExponential(2)})`)
+  }
+  if (eP !== null) {
+    if (got.pValue === null) problems.push(`pValue null, expected ${eP}`)
+    else if (exp.pValueAbsTol !== undefined) {
+      if (!(Math.abs(got.pValue - eP) <= exp.pValueAbsTol)) {
+        problems.push(`permutation pValue ${got.pValue}, expected ${eP} ± ${exp.pValueAbsTol}`)
+      }
+    } else if (!close(got.pValue, eP, P_RTOL)) {
+      problems.push(`pValue ${got.pValue}, expected ${eP} (rel ${relErr(got.pValue, eP).toExponential(2)})`)
+    }
+  } else if (got.pValue !== null && !Number.isNaN(got.pValue)) {
+    problems.push(`pValue ${got.pValue} where the reference has none`)
+  }
+  return problems.length ? problems.join('; ') : null
+}
+
+function checkCases(dir: string, label: string): void {
+  const cases = listReferenceCases(dir)
+  describe(`${label} (${dir})`, () => {
+    it('has reference cases', () => {
+      expect(cases.length).toBeGreaterThan(0)
+    })
+    for (const name of cases) {
+      it(name, () => {
+        const c = loadReferenceCase(name, dir)
+        const failures: string[] = []
+        let checked = 0
+        for (const col of c.columns) {
+          if (col.type !== 'numeric') continue
+          const expCol = c.expected.columns.find((e) => e.name === col.name)
+          if (!expCol) throw new Error(`${name}: column ${col.name} missing from expected.json`)
+          const ref = sorted(col.reference.numbers!)
+          const cur = sorted(col.current.numbers!)
+          expect(ref.length).toBe(expCol.n.reference)
+          expect(cur.length).toBe(expCol.n.current)
+          for (const exp of expCol.tests) {
+            const kernel = KERNELS[exp.test]
+            if (!kernel || exp.undefined !== undefined) continue
+            checked++
+            const msg = compare(kernel, ref, cur, exp)
+            if (msg) failures.push(`${col.name}/${exp.test}: ${msg}`)
+          }
+        }
+        expect(failures).toEqual([])
+        if (c.columns.some((col) => col.type === 'numeric')) expect(checked).toBeGreaterThan(0)
+      })
+    }
+  })
+}
+
+checkCases(referenceDir(), 'numeric kernels match the shared reference cases')
+for (const extra of (process.env.MLOPS_EXTRA_REFERENCE_DIRS ?? '').split(':').filter(Boolean)) {
+  checkCases(extra, 'numeric kernels match extra reference cases')
+}
