@@ -86,9 +86,13 @@ class GraphBuilder {
   }
 }
 
-let active: GraphBuilder | undefined
+// On globalThis, not in a module variable: a config may load a second copy of @mlops/core (source
+// vs dist, or two installs), and steps from either copy must reach the builder that is collecting.
+const ACTIVE = Symbol.for('@mlops/core/activeGraphBuilder')
+const slot = globalThis as { [ACTIVE]?: GraphBuilder }
 
 export function currentBuilder(stepName: string): GraphBuilder {
+  const active = slot[ACTIVE]
   if (!active) {
     throw new Error(`Step "${stepName}" was called outside a pipeline: call steps only inside pipeline({ steps() { … } }).`)
   }
@@ -97,13 +101,13 @@ export function currentBuilder(stepName: string): GraphBuilder {
 
 /** Runs a pipeline's `steps()` to collect its graph. `where` is the config path, e.g. `pipelines.train`. */
 export function buildPipelineGraph(definition: PipelineDefinition, where: string): PipelineGraph {
-  if (active) throw new Error('buildPipelineGraph is not re-entrant')
+  if (slot[ACTIVE]) throw new Error('buildPipelineGraph is not re-entrant')
   const builder = new GraphBuilder(where)
-  active = builder
+  slot[ACTIVE] = builder
   try {
     definition.build()
   } finally {
-    active = undefined
+    slot[ACTIVE] = undefined
   }
   if (builder.nodes.length === 0) throw mlopsError(PipelineInvalid, [`${where}.steps`, 'the pipeline adds no steps'])
   return { nodes: builder.nodes }

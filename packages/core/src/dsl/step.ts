@@ -82,7 +82,7 @@ export type StepDefinition<P extends z.ZodType = z.ZodType, I extends ArtifactMa
  * Inside `pipeline({ steps() { … } })` call it like a function to add it to the graph:
  * `const { model } = train({ data: split.train }, { params: { lr: 0.1 } })`.
  */
-export function step<const I extends ArtifactMap = {}, const O extends ArtifactMap = {}, P extends z.ZodType = z.ZodObject<{}>>(
+export function step<I extends ArtifactMap = {}, O extends ArtifactMap = {}, P extends z.ZodType = z.ZodObject<{}>>(
   config: StepConfig<P, I, O>,
 ): StepDefinition<P, I, O> {
   const add = (inputs?: InputRefs<I>, options?: AddStepOptions<P>): OutputRefs<O> =>
