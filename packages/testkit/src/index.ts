@@ -1,0 +1,5 @@
+export { storageConformance, storageCases } from './storage-conformance.js'
+export type { StorageHarness } from './storage-conformance.js'
+export { metadataConformance, metadataCases } from './metadata-conformance.js'
+export type { MetadataHarness } from './metadata-conformance.js'
+export type { ConformanceCase, TestApi, TestFunction } from './test-api.js'
