@@ -9,7 +9,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import { StatsInputError } from '../src/errors.js'
+import { andersonKSample } from '../src/numeric/anderson-darling.js'
+import { cramerVonMises } from '../src/numeric/cramer-von-mises.js'
+import { energyDistance } from '../src/numeric/energy.js'
 import { ksTest } from '../src/numeric/ks.js'
+import { mannWhitneyU } from '../src/numeric/mann-whitney.js'
+import { tTest } from '../src/numeric/t-test.js'
+import { wassersteinNormed } from '../src/numeric/wasserstein.js'
 import type { NumericKernel } from '../src/numeric/types.js'
 import {
   expectedNumber,
@@ -22,6 +28,12 @@ import {
 
 const KERNELS: Record<string, NumericKernel> = {
   ks: ksTest,
+  wasserstein: wassersteinNormed,
+  anderson: andersonKSample,
+  cramer_von_mises: cramerVonMises,
+  mannw: mannWhitneyU,
+  t_test: tTest,
+  ed: energyDistance,
 }
 
 const STAT_RTOL = 1e-9
