@@ -1,8 +1,20 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { TransferListItem } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
 import { WorkerTaskFailed } from '../errors/catalogue.js'
 import { deserializeError, mlopsError } from '../errors/mlops-error.js'
 import type { PoolReply, PoolTask } from './worker.js'
+
+/**
+ * Node 20 cannot run a .ts worker: use the compiled dist/pool/worker.js, also when this module itself
+ * was loaded from source (tests and tools that import `src/`).
+ */
+function workerFilename(): string {
+  const beside = new URL('./worker.js', import.meta.url)
+  if (existsSync(fileURLToPath(beside))) return beside.href
+  return new URL('../../dist/pool/worker.js', import.meta.url).href
+}
 
 export interface WorkerPoolRunOptions {
   signal?: AbortSignal
@@ -36,8 +48,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
     pool ??= import('tinypool').then(
       ({ Tinypool }) =>
         new Tinypool({
-          // Node 20 cannot run a .ts worker: this resolves to the compiled dist/pool/worker.js.
-          filename: new URL('./worker.js', import.meta.url).href,
+          filename: workerFilename(),
           minThreads: 0,
           maxThreads,
           idleTimeout: options.idleTimeoutMs ?? 2_000,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname as osHostname } from 'node:os'
 import type { LoadedConfig } from '../config/load-config.js'
 import { captureEnvironment } from '../env/capture-environment.js'
-import { RunActive, RunCancelled, RunNotFound, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
+import { ArtifactCorrupted, RunActive, RunCancelled, RunNotFound, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
 import { isMlopsError, mlopsError, serializeError } from '../errors/mlops-error.js'
 import { computeCacheKey, planRun, type ParamOverride, type PlannedStep, type RunPlan } from '../planner/plan.js'
 import type { ArtifactRecord, ArtifactStore, Executor, Logger, MetadataStore, RunRecord, StepRecord } from '../plugin/kinds.js'
@@ -264,14 +264,17 @@ class StepRunner {
           await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'cancelled', cacheKey, attempts: attempt, startedAt, finishedAt: nowIso(), durationMs: performance.now() - t0, error: serializeError(runSignal.reason) })
           throw runSignal.reason
         }
-        const retryable = !(isMlopsError(error) && error.code === StepOutputInvalid.code)
+        // Errors of the run's own machinery (a corrupted input, invalid outputs) are not the step's
+        // transient failures: no retry, and they keep their own code and exit status.
+        const ownError = isMlopsError(error) && (error.code === StepOutputInvalid.code || error.code === ArtifactCorrupted.code)
+        const retryable = !ownError
         if (attempt < attempts && retryable) {
           const delayMs = (config.retry?.backoffMs ?? 200) * 2 ** (attempt - 1)
           this.progress({ type: 'step.retrying', runId: this.run.id, stepId: planned.id, attempt, delayMs, error: messageOf(error) })
           await sleep(delayMs, runSignal)
           continue
         }
-        const failure = isMlopsError(error) && error.code === StepOutputInvalid.code ? error : mlopsError(StepFailed, [this.run.pipeline, planned.id, attempt, messageOf(error)], { cause: error })
+        const failure = ownError ? error : mlopsError(StepFailed, [this.run.pipeline, planned.id, attempt, messageOf(error)], { cause: error })
         await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'failed', cacheKey, attempts: attempt, startedAt, finishedAt: nowIso(), durationMs: performance.now() - t0, error: serializeError(error) })
         this.progress({ type: 'step.failed', runId: this.run.id, stepId: planned.id, error: messageOf(error) })
         throw failure
