@@ -147,13 +147,20 @@ export class Adwin implements StreamDriftDetector {
 
   /** Drops the `count` oldest summaries of a row, keeping the rest in order at the front. */
   private dropOldest(row: number, count: number): void {
+    // at most maxBuckets + 1 slots: plain loops beat the copyWithin/fill builtin calls
     const start = row * this.slots
-    const current = this.rowCounts[row]!
-    this.rowTotals.copyWithin(start, start + count, start + current)
-    this.rowVariances.copyWithin(start, start + count, start + current)
-    this.rowTotals.fill(0, start + current - count, start + current)
-    this.rowVariances.fill(0, start + current - count, start + current)
-    this.rowCounts[row] = current - count
+    const remaining = this.rowCounts[row]! - count
+    const totals = this.rowTotals
+    const variances = this.rowVariances
+    for (let i = start; i < start + remaining; i++) {
+      totals[i] = totals[i + count]!
+      variances[i] = variances[i + count]!
+    }
+    for (let i = start + remaining; i < start + remaining + count; i++) {
+      totals[i] = 0
+      variances[i] = 0
+    }
+    this.rowCounts[row] = remaining
   }
 
   private appendRow(): void {
