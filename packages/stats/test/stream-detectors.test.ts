@@ -221,7 +221,7 @@ describe('detectChanges', () => {
     const e = expectStatsInputError(
       () => detectChanges(values, ['adwin', 'eddm']),
       'eddm',
-      'value 0.5 at index 4 is not a binary error indicator (0 or 1)',
+      'value 0.5 at index 4 is not a binary error indicator: eddm takes 1 (wrong prediction) or 0 (correct prediction)',
     )
     expect(e.hint).toMatch(/adwin, page_hinkley or kswin/)
     expectStatsInputError(() => detectChanges(values, ['ddm']), 'ddm', 'value 0.5 at index 4')

@@ -104,7 +104,7 @@ describe('stream detectors vs River on the reference cases', () => {
         const first = values.findIndex((v) => v !== 0 && v !== 1)
         for (const id of ['ddm', 'eddm'] as const) {
           expect(() => detectChanges(values, ['adwin', id])).toThrow(
-            `${id}: value ${values[first]} at index ${first} is not a binary error indicator (0 or 1)`,
+            `${id}: value ${values[first]} at index ${first} is not a binary error indicator: ${id} takes 1 (wrong prediction) or 0 (correct prediction)`,
           )
         }
       })

@@ -39,8 +39,8 @@ export function assertBinaryStreamValue(detector: StreamDetectorId, x: number, i
   if (x !== 0 && x !== 1) {
     throw new StatsInputError(
       detector,
-      `value ${String(x)} at index ${index} is not a binary error indicator (0 or 1)`,
-      `${detector} takes 1 = wrong prediction, 0 = correct prediction; use adwin, page_hinkley or kswin for real-valued streams`,
+      `value ${String(x)} at index ${index} is not a binary error indicator: ${detector} takes 1 (wrong prediction) or 0 (correct prediction)`,
+      'pass the model\'s per-prediction errors, or use adwin, page_hinkley or kswin for a real-valued stream',
     )
   }
 }

@@ -42,7 +42,6 @@ export class Kswin implements StreamDriftDetector {
 
   private drift = false
   private updates = 0
-  private n = 0
   private lastPValue = 0
   private lastStatistic = 0
   private readonly rng: PythonRandom
@@ -99,7 +98,6 @@ export class Kswin implements StreamDriftDetector {
 
   reset(): void {
     this.drift = false
-    this.n = 0
     this.lastPValue = 0
     this.lastStatistic = 0
     this.head = 0
@@ -111,7 +109,6 @@ export class Kswin implements StreamDriftDetector {
     assertFiniteStreamValue('kswin', x, this.updates)
     this.updates++
     if (this.drift) this.reset()
-    this.n += 1
     const size = this.windowSize
     if (this.count < size) {
       this.window[(this.head + this.count) % size] = x
