@@ -233,10 +233,16 @@ export class FsArtifactStore implements ArtifactStore {
    * An object of the right size is trusted as present (puts are idempotent without re-reading it);
    * a truncated one is replaced. Same-size corruption is caught on read, not here.
    */
+  /**
+   * True when a valid copy is already stored. The bytes are re-hashed (a read costs far less than the
+   * write + fsync it saves), so a put over a corrupted copy rewrites it: re-running a step repairs it.
+   */
   async #isStored(hash: string, size: number): Promise<boolean> {
+    const file = this.#pathOf(hash)
     try {
-      const info = await stat(this.#pathOf(hash))
-      return info.isFile() && info.size === size
+      const info = await stat(file)
+      if (!info.isFile() || info.size !== size) return false
+      return createHash('sha256').update(await readFile(file)).digest('hex') === hash
     } catch (error) {
       if (isNotFound(error)) return false
       throw error

@@ -131,7 +131,7 @@ export const ArtifactCorrupted = {
   title: 'An artifact failed verification.',
   message: (hash: string, where: string, actual: string) =>
     `Artifact ${hash} at ${where} is corrupted: its content hashes to ${actual}.`,
-  hint: 'Delete the file and re-run the pipeline that produced it (`npx mlops run PIPELINE`); the cache entry is ignored while the bytes are wrong.',
+  hint: 'Recompute it: `npx mlops run PIPELINE --no-cache` rewrites the artifact from its producing step.',
   exit: 2,
 } satisfies ErrorData<[string, string, string]>
 

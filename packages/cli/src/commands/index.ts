@@ -1,0 +1,23 @@
+import type { CommandModule } from '../command.js'
+
+/** Lazy: `mlops --help` imports none of these; each command loads only what it uses. */
+export const commands: Record<string, () => Promise<{ default: CommandModule }>> = {
+  init: () => import('./init.js'),
+  run: () => import('./run.js'),
+  runs: () => import('./runs.js'),
+  lineage: () => import('./lineage.js'),
+  pipelines: () => import('./pipelines.js'),
+  plugins: () => import('./plugins.js'),
+  drift: () => import('./drift.js'),
+}
+
+/** One line each for `mlops --help`, kept here so help needs no command module. */
+export const summaries: Record<string, string> = {
+  init: 'Write mlops.config.ts with one working pipeline (and its sample data)',
+  run: 'Run a pipeline: mlops run PIPELINE [--param k=v] [--resume RUN_ID] [--no-cache]',
+  runs: 'List runs (runs ls) or show one (runs show RUN_ID)',
+  lineage: 'Show the upstream graph of an artifact or a run: data -> steps -> model',
+  pipelines: 'List the pipelines of the config and their steps',
+  plugins: 'List the loaded plugins, their versions and kinds',
+  drift: 'Compare reference and current data: mlops drift --reference A --current B',
+}
