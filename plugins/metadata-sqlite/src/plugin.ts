@@ -9,7 +9,7 @@ export const sqliteMetadataOptions = z.object({
   /** How long a write waits for another process's transaction before failing (ms). */
   busyTimeoutMs: z.int().min(0).default(10_000),
   /** `full`: a commit survives a power cut. `normal`: faster; a power cut may lose the last commits (never corrupts). */
-  synchronous: z.enum(['full', 'normal']).default('full'),
+  synchronous: z.enum(['full', 'normal']).default('normal'),
 })
 
 /** The embedded default metadata store: `metadataSqlite({ path: '.mlops/metadata.sqlite' })` in `plugins`. */
