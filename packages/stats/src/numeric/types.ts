@@ -39,6 +39,19 @@ export function assertSortedFinite(test: string, values: Float64Array, sample: '
   }
 }
 
+/** Checks that every value is finite (for kernels that accept unsorted input). */
+export function assertFinite(test: string, values: Float64Array, sample: 'reference' | 'current'): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw new StatsInputError(
+        test,
+        `${sample}[${i}] is ${values[i]}: kernels take finite values only`,
+        'drop missing values and ±inf before calling the kernel',
+      )
+    }
+  }
+}
+
 /** numpy's np.round / Python's round(): halves go to the even neighbour. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x)
