@@ -53,6 +53,18 @@ describe('mlops run on embedded storage', () => {
     const status = Object.fromEntries(third.data.steps.map((s: any) => [s.stepId, s.status]))
     expect(status).toEqual({ make: 'cached', describe: 'cached', fit: 'succeeded', report: 'succeeded' })
 
+    const { openSqliteMetadataStore } = await import('@mlops/metadata-sqlite')
+    const store = await openSqliteMetadataStore(join(project.dir, '.mlops', 'metadata.sqlite'))
+    try {
+      const events = await store.listEvents({ type: 'report.ready' })
+      // Emitted by the two runs that executed `report`; the all-cached run emitted nothing.
+      expect(events.map((e) => e.payload.runId)).toEqual([run1.run.id, third.data.run.id])
+      expect(events[0]!.payload).toMatchObject({ rows: 20, pipeline: 'train', stepId: 'report' })
+      expect((await store.listEvents({ type: 'run.succeeded' })).length).toBe(3)
+    } finally {
+      await store.close()
+    }
+
     const ls = await cliJson(['runs', 'ls'], project.dir)
     expect(ls.data.runs.map((r: any) => r.id)).toEqual([third.data.run.id, second.data.run.id, run1.run.id])
 

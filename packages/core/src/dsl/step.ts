@@ -43,6 +43,11 @@ export interface StepRunContext<P extends z.ZodType, I extends ArtifactMap> {
   pool: WorkerPool
   /** Records a metric of this run (also done for every key of a `metrics` output). */
   logMetric(key: string, value: number): void
+  /**
+   * Appends an event (e.g. `drift.detected`) to the event log once the step has succeeded, for
+   * triggers and notifiers. The payload gets `runId`, `pipeline` and `stepId` added.
+   */
+  emitEvent(type: string, payload: Record<string, unknown>): void
 }
 
 export interface StepConfig<P extends z.ZodType, I extends ArtifactMap, O extends ArtifactMap> {

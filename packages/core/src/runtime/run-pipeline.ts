@@ -255,6 +255,14 @@ class StepRunner {
           outputs: result.outputs,
           metrics: result.metrics,
         })
+        for (const event of result.events) {
+          await metadata.appendEvent({
+            id: randomUUID(),
+            type: event.type,
+            payload: { ...event.payload, runId: this.run.id, pipeline: this.run.pipeline, stepId: planned.id },
+            createdAt: nowIso(),
+          })
+        }
         this.finished.set(planned.id, new Map(result.outputs.map((o) => [o.name, o.hash])))
         this.progress({ type: 'step.finished', runId: this.run.id, stepId: planned.id, status: 'succeeded', durationMs })
         return
@@ -297,6 +305,7 @@ class StepRunner {
     runSignal.addEventListener('abort', onAbort, { once: true })
     let timer: NodeJS.Timeout | undefined
     const logged: { key: string; value: number }[] = []
+    const events: { type: string; payload: Record<string, unknown> }[] = []
     try {
       const work = Promise.resolve().then(() =>
         config.run({
@@ -312,6 +321,10 @@ class StepRunner {
             if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`metric "${key}" must be a finite number, got ${String(value)}`)
             logged.push({ key, value })
           },
+          emitEvent: (type, payload) => {
+            if (!/^[a-z][a-z0-9_.-]*$/.test(type)) throw new Error(`event type "${type}" must be lowercase words joined by "." (e.g. drift.detected)`)
+            events.push({ type, payload })
+          },
         }),
       )
       const stopped = new Promise<never>((_, reject) => {
@@ -326,7 +339,7 @@ class StepRunner {
       })
       // A step that ignores its signal cannot hold the run hostage: the race settles on abort or timeout.
       const returned = await Promise.race([work, stopped])
-      return await this.storeOutputs(planned, returned, logged, runSignal)
+      return { ...(await this.storeOutputs(planned, returned, logged, runSignal)), events }
     } finally {
       clearTimeout(timer)
       runSignal.removeEventListener('abort', onAbort)
