@@ -77,28 +77,31 @@ export class MersenneTwister {
 
   /** The next 32-bit output, as an unsigned integer. */
   nextUint32(): number {
-    const mt = this.mt
-    if (this.mti >= N) {
-      if (this.mti === N + 1) this.initGenrand(5489)
-      let kk = 0
-      for (; kk < N - M; kk++) {
-        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK)
-        mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
-      }
-      for (; kk < N - 1; kk++) {
-        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK)
-        mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
-      }
-      const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK)
-      mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
-      this.mti = 0
-    }
-    let y = mt[this.mti++]!
+    // Kept small so V8 inlines it (the refill lives in twist()): no boxed number per draw.
+    if (this.mti >= N) this.twist()
+    let y = this.mt[this.mti++]!
     y ^= y >>> 11
     y ^= (y << 7) & 0x9d2c5680
     y ^= (y << 15) & 0xefc60000
     y ^= y >>> 18
     return y >>> 0
+  }
+
+  private twist(): void {
+    const mt = this.mt
+    if (this.mti === N + 1) this.initGenrand(5489)
+    let kk = 0
+    for (; kk < N - M; kk++) {
+      const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK)
+      mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
+    }
+    for (; kk < N - 1; kk++) {
+      const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK)
+      mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
+    }
+    const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK)
+    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0)
+    this.mti = 0
   }
 
   /** A double in [0, 1) with 53 random bits (`genrand_res53`, Python's `random()`, numpy's `random_sample`). */
