@@ -81,17 +81,22 @@ export interface DriftInputs {
 /**
  * Loads a reference (data file or reference profile, recognised by its magic bytes) and a current data file.
  * With a pool and large files, both files are parsed at once in workers (their columns come back in shared
- * memory, not copied).
+ * memory, not copied). `columns` limits parsing to those columns.
  */
-export async function loadDriftInputs(referencePath: string, currentPath: string, options: { signal?: AbortSignal; pool?: WorkerPool } = {}): Promise<DriftInputs> {
+export async function loadDriftInputs(
+  referencePath: string,
+  currentPath: string,
+  options: { signal?: AbortSignal; pool?: WorkerPool; columns?: readonly string[] } = {},
+): Promise<DriftInputs> {
   const { signal, pool } = options
+  const only = options.columns ? { columns: options.columns } : {}
   const referenceIsProfile = await isProfileFile(referencePath)
   const load = async (path: string): Promise<Table> => {
     if (pool && (await fileSize(path)) >= POOL_MIN_FILE_BYTES) {
       const module = tasksModuleUrl()
-      return pool.run<Table>({ module, fn: 'loadTableTask', args: [path, {}] }, signal ? { signal } : {})
+      return pool.run<Table>({ module, fn: 'loadTableTask', args: [path, only] }, signal ? { signal } : {})
     }
-    return loadTable(path, signal ? { signal } : {})
+    return loadTable(path, { ...only, ...(signal ? { signal } : {}) })
   }
   const [reference, current] = await Promise.all([referenceIsProfile ? loadProfile(referencePath) : load(referencePath), load(currentPath)])
   return { reference, current }

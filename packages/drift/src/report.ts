@@ -142,11 +142,11 @@ export async function computeDriftReport(
         `column${refAsText.length > 1 ? 's' : ''} ${list(refAsText)} ${refAsText.length > 1 ? 'are' : 'is'} numeric in the reference profile but hold text in ${current.source}; a profile keeps no cell texts, so compare with the raw reference file`,
       ])
     }
-    const reloaded = await loadTable(referenceSource, { textColumns: refAsText, format: reference.format, ...(signal ? { signal } : {}) })
+    const reloaded = await loadTable(referenceSource, { textColumns: refAsText, columns: refAsText, format: reference.format, ...(signal ? { signal } : {}) })
     for (const c of reloaded.columns) if (refAsText.includes(c.name)) refColumns.set(c.name, c)
   }
   if (curAsText.length) {
-    const reloaded = await loadTable(current.source, { textColumns: curAsText, format: current.format, ...(signal ? { signal } : {}) })
+    const reloaded = await loadTable(current.source, { textColumns: curAsText, columns: curAsText, format: current.format, ...(signal ? { signal } : {}) })
     curColumns = new Map(curColumns)
     for (const c of reloaded.columns) if (curAsText.includes(c.name)) curColumns.set(c.name, c)
   }

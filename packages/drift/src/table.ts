@@ -38,6 +38,8 @@ export interface Table {
 
 export interface LoadTableOptions {
   signal?: AbortSignal
+  /** Read only these columns (others are skipped while parsing); names not in the file are ignored. */
+  columns?: readonly string[]
   /** Columns to read as text (categorical) even when every cell is a number. */
   textColumns?: readonly string[]
   /** Force a format instead of choosing by extension (.csv, .jsonl/.ndjson, .parquet). */

@@ -131,6 +131,13 @@ describe('loadCsv', () => {
     }
   })
 
+  it('parses only the requested columns, skipping quoted and malformed cells of the others', async () => {
+    const t = await loadCsv(await csv('a,b,c\n"x,""y",1,1e\n"q\nr",2,zz\n'), { columns: ['b'] })
+    expect(t.columns.map((c) => c.name)).toEqual(['b'])
+    expect(numbers(t, 'b')).toEqual([1, 2])
+    expect(t.rowCount).toBe(2)
+  })
+
   it('allocates columns in shared memory when asked (worker loading)', async () => {
     const t = await loadCsv(await csv('a,b\n1,x\n2,y\n'), { shared: true })
     const a = column(t, 'a')

@@ -121,6 +121,7 @@ async function compare(argv: string[], io: CommandIo, globals: GlobalOptions): P
     const { reference, current } = await drift.loadDriftInputs(resolve(io.cwd, values.reference), resolve(io.cwd, values.current), {
       signal: io.signal,
       pool,
+      ...(columns ? { columns } : {}),
     })
     const report = await drift.computeDriftReport(reference, current, {
       tests,

@@ -10,20 +10,19 @@ export function sortFloat64<T extends Float64Array>(values: T): T {
   const n = values.length
   if (n < RADIX_MIN) return values.sort()
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2)
-  // map to unsigned order: flip all bits of negatives, the sign bit of positives
-  for (let i = 0; i < n; i++) {
-    const hi = words[2 * i + 1]!
-    if (hi & 0x80000000) {
-      words[2 * i + 1] = ~hi
-      words[2 * i] = ~words[2 * i]!
-    } else {
-      words[2 * i + 1] = hi | 0x80000000
-    }
-  }
+  // map to unsigned order (flip all bits of negatives, the sign bit of positives) and count digits in one pass
   const counts = new Uint32Array(6 * 2048)
   for (let i = 0; i < n; i++) {
-    const lo = words[2 * i]!
-    const hi = words[2 * i + 1]!
+    let hi = words[2 * i + 1]!
+    let lo = words[2 * i]!
+    if (hi & 0x80000000) {
+      hi = ~hi >>> 0
+      lo = ~lo >>> 0
+      words[2 * i] = lo
+    } else {
+      hi = (hi | 0x80000000) >>> 0
+    }
+    words[2 * i + 1] = hi
     counts[lo & 2047]!++
     counts[2048 + ((lo >>> 11) & 2047)]!++
     counts[4096 + (((lo >>> 22) | (hi << 10)) & 2047)]!++

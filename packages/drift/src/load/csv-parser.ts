@@ -138,8 +138,19 @@ export class CsvColumnParser {
   quoteBytes = 0
   private readonly decoder = new TextDecoder()
 
-  constructor(columnCount: number, textColumns: ReadonlySet<number>, initialCapacity: number, firstDataLine: number, shared = false) {
+  /** Columns left out (`--columns`): scanned past, never stored. */
+  private readonly skipped: boolean[]
+
+  constructor(
+    columnCount: number,
+    textColumns: ReadonlySet<number>,
+    initialCapacity: number,
+    firstDataLine: number,
+    shared = false,
+    skipColumns: ReadonlySet<number> = new Set(),
+  ) {
     this.columnCount = columnCount
+    this.skipped = Array.from({ length: columnCount }, (_, c) => skipColumns.has(c))
     this.shared = shared
     this.firstDataLine = firstDataLine
     this.capacity = Math.max(16, initialCapacity)
@@ -150,11 +161,12 @@ export class CsvColumnParser {
     this.dictionaries = []
     this.labels = []
     for (let c = 0; c < columnCount; c++) {
-      const text = textColumns.has(c)
+      const skip = this.skipped[c]!
+      const text = textColumns.has(c) || skip // a skipped column takes the cheap text path
       this.isText.push(text)
       this.numeric.push(text ? undefined : this.float64(this.capacity))
       this.allInteger.push(true)
-      this.codes.push(text ? this.int32(this.capacity) : undefined)
+      this.codes.push(text && !skip ? this.int32(this.capacity) : undefined)
       this.dictionaries.push(text ? new Map() : undefined)
       this.labels.push(text ? [] : undefined)
     }
@@ -256,7 +268,7 @@ export class CsvColumnParser {
           if (next >= end && !final) return recordStart
           fieldEnd = next
           terminator = next < end ? buf[next]! : -1
-          if (col < columnCount) {
+          if (col < columnCount && !this.skipped[col]) {
             let text = this.decoder.decode(buf.subarray(pos + 1, closed))
             if (text.includes('""')) text = text.replaceAll('""', '"')
             if (next > closed + 1) text += this.decoder.decode(buf.subarray(closed + 1, next))
@@ -373,7 +385,7 @@ export class CsvColumnParser {
           if (q >= end && !final) return recordStart
           fieldEnd = q
           terminator = q < end ? buf[q]! : -1
-          if (col < columnCount) this.storeText(col, row, this.decoder.decode(buf.subarray(pos, q)))
+          if (col < columnCount && !this.skipped[col]) this.storeText(col, row, this.decoder.decode(buf.subarray(pos, q)))
         }
         col++
         if (terminator === COMMA) {
@@ -442,13 +454,15 @@ export class CsvColumnParser {
   }
 
   /** The parsed columns, trimmed to the row count (copied only when the estimate overshot by more than 2%). */
-  finish(): ParsedColumn[] {
-    const out: ParsedColumn[] = []
+  finish(): (ParsedColumn | undefined)[] {
+    const out: (ParsedColumn | undefined)[] = []
     const rows = this.rows
     const trim = rows < this.capacity * 0.98
     for (let c = 0; c < this.columnCount; c++) {
       const n = this.numeric[c]
-      if (n) {
+      if (this.skipped[c]) {
+        out.push(undefined)
+      } else if (n) {
         const values = trim ? this.float64(rows) : n.subarray(0, rows)
         if (trim) values.set(n.subarray(0, rows))
         out.push({ kind: 'numeric', values, isInteger: this.allInteger[c]! && rows > 0 })

@@ -13,13 +13,13 @@ const LF = 0x0a
  */
 export async function loadCsv(
   path: string,
-  options: { signal?: AbortSignal; textColumns?: readonly string[]; shared?: boolean; chunkBytes?: number } = {},
+  options: { signal?: AbortSignal; textColumns?: readonly string[]; columns?: readonly string[]; shared?: boolean; chunkBytes?: number } = {},
 ): Promise<Table> {
   const forced = new Set(options.textColumns ?? [])
   // A column turns out to hold text only after some cells were parsed as numbers; parse again with it as
   // text. Decided on the first data row in practice, so this loop runs once or twice.
   for (let attempt = 0; ; attempt++) {
-    const result = await parseCsvFile(path, forced, options.signal, options.shared === true, options.chunkBytes ?? CHUNK_BYTES)
+    const result = await parseCsvFile(path, forced, options.columns, options.signal, options.shared === true, options.chunkBytes ?? CHUNK_BYTES)
     if (result.needsText.length === 0) return result.table
     for (const name of result.needsText) forced.add(name)
     if (attempt > result.table.columns.length) throw new Error(`CSV column typing did not settle for ${path}`)
@@ -29,6 +29,7 @@ export async function loadCsv(
 async function parseCsvFile(
   path: string,
   textColumnNames: ReadonlySet<string>,
+  onlyColumns: readonly string[] | undefined,
   signal: AbortSignal | undefined,
   shared: boolean,
   chunkBytes: number,
@@ -88,7 +89,10 @@ async function parseCsvFile(
     names.forEach((name, i) => {
       if (textColumnNames.has(name)) textColumns.add(i)
     })
-    const parser = new CsvColumnParser(names.length, textColumns, estimateRows(buf, start, filled, size, eof), 2, shared)
+    const keep = onlyColumns ? new Set(onlyColumns) : undefined
+    const skip = new Set<number>()
+    if (keep) names.forEach((name, i) => keep.has(name) || skip.add(i))
+    const parser = new CsvColumnParser(names.length, textColumns, estimateRows(buf, start, filled, size, eof), 2, shared, skip)
     for (;;) {
       signal?.throwIfAborted()
       // Parse up to the last line feed (the parser relies on one ending its input); at the end of the file,
@@ -128,7 +132,10 @@ async function parseCsvFile(
     }
     const parsed = parser.finish()
     const needsText = [...parser.needsText].map((i) => names[i]!)
-    const columns: TableColumn[] = parsed.map((column, i) => ({ name: names[i]!, ...column }))
+    const columns: TableColumn[] = []
+    parsed.forEach((column, i) => {
+      if (column) columns.push({ name: names[i]!, ...column })
+    })
     return { table: { source: path, format: 'csv', rowCount: parser.rows, columns }, needsText }
   } finally {
     await handle.close()

@@ -22,11 +22,17 @@ export async function loadTable(path: string, options: LoadTableOptions & { shar
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.textColumns ? { textColumns: options.textColumns } : {}),
   }
-  if (format === 'csv') return loadCsv(path, { ...inner, shared: options.shared === true })
-  if (format === 'jsonl') return loadJsonLines(path, inner)
+  if (format === 'csv') return loadCsv(path, { ...inner, shared: options.shared === true, ...(options.columns ? { columns: options.columns } : {}) })
+  if (format === 'jsonl') return onlyColumns(await loadJsonLines(path, inner), options.columns)
   if (format === 'parquet') {
     const { loadParquet } = await import('./parquet.js')
-    return loadParquet(path, inner)
+    return onlyColumns(await loadParquet(path, inner), options.columns)
   }
   throw mlopsError(errors.InputInvalid, [path, `unknown data format "${String(format)}"; use csv, jsonl or parquet`])
+}
+
+function onlyColumns(table: Table, columns: readonly string[] | undefined): Table {
+  if (!columns) return table
+  const keep = new Set(columns)
+  return { ...table, columns: table.columns.filter((c) => keep.has(c.name)) }
 }
