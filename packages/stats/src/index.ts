@@ -41,3 +41,6 @@ export { wassersteinDistance, wassersteinNormed } from './numeric/wasserstein.js
 export { eppsSingleton } from './numeric/epps-singleton.js'
 export { empiricalMmd, MMD_MAX_VALUES, MMD_PERMUTATIONS } from './numeric/mmd.js'
 export { legacyPermutation, legacyRandomInterval } from './numeric/numpy-permutation.js'
+export { NUMERIC_KERNELS, isNumericKernelId } from './numeric/registry.js'
+export type { NumericKernelId } from './numeric/registry.js'
+export { besselK, kolmogorovNCdf, kolmogorovNSf, smirnovSf } from './special/index.js'

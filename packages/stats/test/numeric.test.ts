@@ -9,15 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { StatsInputError } from '../src/errors.js'
-import { andersonKSample } from '../src/numeric/anderson-darling.js'
-import { cramerVonMises } from '../src/numeric/cramer-von-mises.js'
-import { energyDistance } from '../src/numeric/energy.js'
-import { eppsSingleton } from '../src/numeric/epps-singleton.js'
-import { ksTest } from '../src/numeric/ks.js'
-import { mannWhitneyU } from '../src/numeric/mann-whitney.js'
-import { empiricalMmd } from '../src/numeric/mmd.js'
-import { tTest } from '../src/numeric/t-test.js'
-import { wassersteinNormed } from '../src/numeric/wasserstein.js'
+import { NUMERIC_KERNELS } from '../src/numeric/registry.js'
 import type { NumericKernel } from '../src/numeric/types.js'
 import {
   expectedNumber,
@@ -28,17 +20,7 @@ import {
   type ExpectedTest,
 } from './helpers/reference-cases.js'
 
-const KERNELS: Record<string, NumericKernel> = {
-  ks: ksTest,
-  wasserstein: wassersteinNormed,
-  anderson: andersonKSample,
-  cramer_von_mises: cramerVonMises,
-  mannw: mannWhitneyU,
-  t_test: tTest,
-  ed: energyDistance,
-  es: eppsSingleton,
-  empirical_mmd: empiricalMmd,
-}
+const KERNELS: Record<string, NumericKernel> = NUMERIC_KERNELS
 
 /**
  * empirical_mmd permutes rows in the order it is given; in file order its permutations are
