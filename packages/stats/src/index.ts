@@ -44,3 +44,76 @@ export { legacyPermutation, legacyRandomInterval } from './numeric/numpy-permuta
 export { NUMERIC_KERNELS, isNumericKernelId } from './numeric/registry.js'
 export type { NumericKernelId } from './numeric/registry.js'
 export { besselK, kolmogorovNCdf, kolmogorovNSf, smirnovSf } from './special/index.js'
+export {
+  binNumeric,
+  fillZeroShares,
+  hellingerFromShares,
+  hellingerNumeric,
+  histogramSorted,
+  jensenShannonFromShares,
+  jensenShannonNumeric,
+  klDivFromShares,
+  klDivNumeric,
+  psiFromShares,
+  psiNumeric,
+  sturgesEdges,
+} from './binned/index.js'
+export type { BinnedShares, SortedSample } from './binned/index.js'
+export {
+  alignCategoryCounts,
+  alignSortedValues,
+  chiSquare,
+  countLabels,
+  countsFromProfile,
+  fisherExact,
+  fisherExact2x2,
+  gTest,
+  hellingerCategorical,
+  jensenShannonCategorical,
+  klDivCategorical,
+  psiCategorical,
+  totalVariationDistance,
+  zTest,
+} from './categorical/index.js'
+export type {
+  AlignedCategoryCounts,
+  CategoricalTestResult,
+  CategoryCounts,
+  CategoryLabel,
+  FisherExactResult,
+  TvdOptions,
+  TvdResult,
+} from './categorical/index.js'
+export {
+  appliesTo,
+  autoTest,
+  categoricalColumn,
+  categoricalColumnFromProfile,
+  datasetDrift,
+  DEFAULT_DRIFT_SHARE,
+  getStatTest,
+  isDrift,
+  isStatTestId,
+  numericColumn,
+  runStatTest,
+  SMALL_REFERENCE_ROWS,
+  STAT_TEST_IDS,
+  STAT_TESTS,
+  statTestsFor,
+} from './stattests/index.js'
+export type {
+  CategoricalColumnData,
+  ColumnData,
+  ColumnKind,
+  DatasetDrift,
+  DriftRule,
+  NumericColumnData,
+  NumericColumnOptions,
+  RunStatTestOptions,
+  StatResult,
+  StatTestDefinition,
+  StatTestFailure,
+  StatTestId,
+  StatTestOutcome,
+  StatTestSuccess,
+} from './stattests/index.js'
