@@ -139,7 +139,7 @@ export async function computeDriftReport(
     if (isProfile) {
       throw mlopsError(errors.InputInvalid, [
         referenceSource,
-        `column${refAsText.length > 1 ? 's' : ''} ${list(refAsText)} ${refAsText.length > 1 ? 'are' : 'is'} numeric in the reference profile but hold text in ${current.source}; a profile keeps no cell texts, so compare with the raw reference file`,
+        `column${refAsText.length > 1 ? 's' : ''} ${list(refAsText)} ${refAsText.length > 1 ? 'are numeric in the reference profile but hold' : 'is numeric in the reference profile but holds'} text in ${current.source}; a profile keeps no cell texts, so compare with the raw reference file`,
       ])
     }
     const reloaded = await loadTable(referenceSource, { textColumns: refAsText, columns: refAsText, format: reference.format, ...(signal ? { signal } : {}) })
