@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname as osHostname } from 'node:os'
 import type { LoadedConfig } from '../config/load-config.js'
 import { captureEnvironment } from '../env/capture-environment.js'
-import { ArtifactCorrupted, RunActive, RunCancelled, RunNotFound, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
+import { RunActive, RunCancelled, RunNotFound, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
 import { isMlopsError, mlopsError, serializeError } from '../errors/mlops-error.js'
 import { computeCacheKey, planRun, type ParamOverride, type PlannedStep, type RunPlan } from '../planner/plan.js'
 import type { ArtifactRecord, ArtifactStore, Executor, Logger, MetadataStore, RunRecord, StepRecord } from '../plugin/kinds.js'
@@ -272,9 +272,9 @@ class StepRunner {
           await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'cancelled', cacheKey, attempts: attempt, startedAt, finishedAt: nowIso(), durationMs: performance.now() - t0, error: serializeError(runSignal.reason) })
           throw runSignal.reason
         }
-        // Errors of the run's own machinery (a corrupted input, invalid outputs) are not the step's
-        // transient failures: no retry, and they keep their own code and exit status.
-        const ownError = isMlopsError(error) && (error.code === StepOutputInvalid.code || error.code === ArtifactCorrupted.code)
+        // Bad input or config (exit 2: a corrupted input, invalid outputs, an unknown test id given to a
+        // built-in step) is no transient failure: no retry, and it keeps its own code and exit status.
+        const ownError = isMlopsError(error) && error.exit === 2
         const retryable = !ownError
         if (attempt < attempts && retryable) {
           const delayMs = (config.retry?.backoffMs ?? 200) * 2 ** (attempt - 1)
