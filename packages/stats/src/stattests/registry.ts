@@ -50,7 +50,7 @@ function numericKernel(id: NumericKernelId): (reference: ColumnData, current: Co
   return (reference, current) => {
     const ref = reference as NumericColumnData
     const cur = current as NumericColumnData
-    // the MMD permutation p-value depends on row order; with it, it equals Evidently's exactly
+    // the MMD permutation p-value depends on row order: with it, the permutations are Evidently's own
     if (id === 'empirical_mmd' && ref.rowOrder && cur.rowOrder) return kernel(ref.rowOrder, cur.rowOrder)
     return kernel(ref.sorted, cur.sorted)
   }

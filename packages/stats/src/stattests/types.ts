@@ -39,8 +39,8 @@ export interface NumericColumnData {
   readonly isInteger: boolean
   /**
    * Optional: the same finite values in row order. Only empirical_mmd uses it: its permutation
-   * p-value replays numpy's legacy generator over the rows, and equals Evidently's exactly in row
-   * order (from the sorted values it is an equally valid estimate).
+   * p-value replays numpy's legacy generator over the rows, so in row order it draws the same
+   * permutations as Evidently (from the sorted values it is an equally valid estimate).
    */
   readonly rowOrder?: Float64Array
 }
