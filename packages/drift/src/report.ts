@@ -2,7 +2,7 @@ import { errors, mlopsError, type WorkerPool } from '@mlops/core'
 import type { ColumnTaskInput, ColumnTaskOutput } from './internal/column-task.js'
 import { runColumnTask } from './internal/column-task.js'
 import type { ColumnHistogram } from './internal/histogram-summary.js'
-import { defaultThreshold, driftOnAdjustedPValue, isKnownTest, isPValueTest, knownTestIds, testApplies, type TestOutcome } from './internal/registry.js'
+import { driftOnAdjustedPValue, isKnownTest, isPValueTest, knownTestIds, testApplies, type TestOutcome } from './internal/registry.js'
 import { loadTable } from './load/index.js'
 import type { PreparedColumn } from './prepared.js'
 import { tasksModuleUrl } from './internal/tasks-url.js'
@@ -63,8 +63,14 @@ export interface DriftReport {
   }
 }
 
-/** Inputs whose total size is below this run in-process: a worker round trip costs more than the tests. */
+/**
+ * Inputs below these sizes run in-process, where a worker round trip (and starting the threads) costs more
+ * than the tests. Permutation and quadratic tests (TVD's 1,000 permutations, empirical_mmd's n² kernel...)
+ * are worth a worker at far smaller sizes than the linear ones.
+ */
 const POOL_MIN_VALUES = 200_000
+const POOL_MIN_VALUES_HEAVY_TESTS = 5_000
+const LIGHT_TESTS = new Set(['ks', 'wasserstein', 'psi', 'jensenshannon', 'kl_div', 'hellinger', 'chisquare', 'z', 'g_test', 'fisher_exact', 't_test'])
 
 export function isDriftProfile(value: Table | DriftProfile): value is DriftProfile {
   return 'formatVersion' in value
@@ -178,14 +184,15 @@ export async function computeDriftReport(
   }
 
   const outputs = await runColumnTasks(tasks, options)
-  return assembleReport(outputs, testsOption, { source: referenceSource, rows: reference.rowCount, isProfile }, { source: current.source, rows: current.rowCount }, driftShare, correction)
+  return assembleReport(outputs, { source: referenceSource, rows: reference.rowCount, isProfile }, { source: current.source, rows: current.rowCount }, driftShare, correction)
 }
 
 async function runColumnTasks(tasks: ColumnTaskInput[], options: DriftReportOptions): Promise<ColumnTaskOutput[]> {
   const signal = options.signal
   const values = tasks.reduce((sum, t) => sum + columnLength(t.reference) + columnLength(t.current), 0)
   const pool = options.pool
-  if (!pool || values < POOL_MIN_VALUES || tasks.length === 0) {
+  const heavy = tasks.some((t) => t.tests === 'all' || (Array.isArray(t.tests) && t.tests.some((id) => !LIGHT_TESTS.has(id))))
+  if (!pool || values < (heavy ? POOL_MIN_VALUES_HEAVY_TESTS : POOL_MIN_VALUES) || tasks.length === 0) {
     const out: ColumnTaskOutput[] = []
     for (const task of tasks) {
       signal?.throwIfAborted()
@@ -230,7 +237,6 @@ function transferables(task: ColumnTaskInput): ArrayBuffer[] {
 
 function assembleReport(
   outputs: ColumnTaskOutput[],
-  testsOption: 'auto' | 'all' | readonly string[],
   reference: DriftReport['reference'],
   current: DriftReport['current'],
   driftShare: number,
@@ -255,7 +261,6 @@ function assembleReport(
   if (correction !== 'none') applyCorrection(columns, correction)
   const drifted = columns.filter((c) => c.drift).length
   const share = columns.length ? drifted / columns.length : 0
-  void testsOption
   return {
     reference,
     current,
@@ -312,4 +317,3 @@ function list(items: readonly string[]): string {
   return items.length > 12 ? `${shown.join(', ')} and ${items.length - 12} more` : shown.join(', ') || '(none)'
 }
 
-export { defaultThreshold }

@@ -65,10 +65,9 @@ function parseNumber(flag: string, text: string): number {
   return value
 }
 
-function makePool(io: CommandIo, threads: string | undefined): WorkerPool {
+function makePool(threads: string | undefined): WorkerPool {
   const maxThreads = threads === undefined ? availableParallelism() : parseNumber('--threads', threads)
   if (!Number.isInteger(maxThreads) || maxThreads < 1) throw usageError(`--threads needs a positive integer, got "${threads}"`)
-  void io
   return createWorkerPool({ maxThreads })
 }
 
@@ -116,7 +115,7 @@ async function compare(argv: string[], io: CommandIo, globals: GlobalOptions): P
   const columns = splitList(values.columns)
 
   const drift = await import('@mlops/drift')
-  const pool = makePool(io, values.threads)
+  const pool = makePool(values.threads)
   try {
     const { reference, current } = await drift.loadDriftInputs(resolve(io.cwd, values.reference), resolve(io.cwd, values.current), {
       signal: io.signal,
@@ -161,7 +160,7 @@ async function profile(argv: string[], io: CommandIo): Promise<CommandResult> {
   if (values.output === undefined) throw usageError('profile needs -o FILE.mlprofile')
   const input = positionals[0]!
   const drift = await import('@mlops/drift')
-  const pool = makePool(io, values.threads)
+  const pool = makePool(values.threads)
   try {
     const path = resolve(io.cwd, input)
     const table = await drift.loadTable(path, { signal: io.signal })

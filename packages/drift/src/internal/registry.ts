@@ -56,10 +56,6 @@ export function registeredFor(id: string, type: 'numeric' | 'categorical'): bool
   return isStatTestId(id) && getStatTest(id).columnTypes.includes(type)
 }
 
-export function defaultThreshold(id: string): number {
-  return getStatTest(id).defaultThreshold
-}
-
 export function isPValueTest(id: string): boolean {
   return getStatTest(id).isPValueTest
 }

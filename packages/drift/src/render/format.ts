@@ -1,4 +1,4 @@
-import type { DriftColumnReport, TestOutcome } from '../report.js'
+import type { TestOutcome } from '../report.js'
 
 /** Compact number for people: 4 significant digits, exponent form for tiny or huge values. */
 export function formatNumber(value: number | null | undefined): string {
@@ -9,10 +9,6 @@ export function formatNumber(value: number | null | undefined): string {
   const abs = Math.abs(value)
   if (abs < 1e-4 || abs >= 1e6) return value.toExponential(2)
   return String(Number(value.toPrecision(4)))
-}
-
-export function verdictTest(column: DriftColumnReport): TestOutcome | undefined {
-  return column.tests.find((t) => t.test === column.driftTest)
 }
 
 /** "p=0.012" or "stat=0.31" for the value the verdict is decided on. */
