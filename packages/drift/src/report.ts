@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import { errors, mlopsError, type WorkerPool } from '@mlops/core'
 import type { ColumnTaskInput, ColumnTaskOutput } from './internal/column-task.js'
 import { runColumnTask } from './internal/column-task.js'
@@ -148,13 +149,11 @@ export async function computeDriftReport(
         `column${refAsText.length > 1 ? 's' : ''} ${list(refAsText)} ${refAsText.length > 1 ? 'are numeric in the reference profile but hold' : 'is numeric in the reference profile but holds'} text in ${current.source}; a profile keeps no cell texts, so compare with the raw reference file`,
       ])
     }
-    const reloaded = await loadTable(referenceSource, { textColumns: refAsText, columns: refAsText, format: reference.format, ...(signal ? { signal } : {}) })
-    for (const c of reloaded.columns) if (refAsText.includes(c.name)) refColumns.set(c.name, c)
+    for (const c of await columnsAsText(reference, refAsText, signal)) refColumns.set(c.name, c)
   }
   if (curAsText.length) {
-    const reloaded = await loadTable(current.source, { textColumns: curAsText, columns: curAsText, format: current.format, ...(signal ? { signal } : {}) })
     curColumns = new Map(curColumns)
-    for (const c of reloaded.columns) if (curAsText.includes(c.name)) curColumns.set(c.name, c)
+    for (const c of await columnsAsText(current, curAsText, signal)) curColumns.set(c.name, c)
   }
 
   const tasks: ColumnTaskInput[] = names.map((name) => {
@@ -306,6 +305,49 @@ function applyCorrection(columns: DriftColumnReport[], correction: 'bonferroni' 
     e.outcome.drift = driftOnAdjustedPValue(e.outcome.test, p, e.outcome.threshold)
     e.column.drift = e.outcome.drift
   })
+}
+
+/**
+ * The cell texts of numeric columns, re-read from the table's file (the exact spellings: "1" and "1.0" are
+ * different categories). A table that was not read from a file (rows from a pipeline dataset) has no
+ * spellings left: its numbers are written the way JavaScript prints them.
+ */
+async function columnsAsText(table: Table, names: string[], signal: AbortSignal | undefined): Promise<TableColumn[]> {
+  if (await isReadableFile(table.source)) {
+    const reloaded = await loadTable(table.source, { textColumns: names, columns: names, format: table.format, ...(signal ? { signal } : {}) })
+    return reloaded.columns.filter((c) => names.includes(c.name))
+  }
+  return table.columns.filter((c) => names.includes(c.name)).map((c) => (c.kind === 'numeric' ? numbersAsText(c) : c))
+}
+
+async function isReadableFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
+function numbersAsText(column: Extract<TableColumn, { kind: 'numeric' }>): TableColumn {
+  const labels: string[] = []
+  const dictionary = new Map<string, number>()
+  const codes = new Int32Array(column.values.length)
+  for (let i = 0; i < column.values.length; i++) {
+    const v = column.values[i]!
+    if (Number.isNaN(v)) {
+      codes[i] = -1
+      continue
+    }
+    const text = v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v)
+    let code = dictionary.get(text)
+    if (code === undefined) {
+      code = labels.length
+      dictionary.set(text, code)
+      labels.push(text)
+    }
+    codes[i] = code
+  }
+  return { name: column.name, kind: 'categorical', codes, labels }
 }
 
 function unknownTest(id: string, where: string) {

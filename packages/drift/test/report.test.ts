@@ -97,6 +97,15 @@ describe('computeDriftReport', () => {
     expect(h.kind === 'categorical' && [...h.labels].sort()).toEqual(['1', '2', '2.0', '3', 'x'])
   })
 
+  it('compares a numeric column with a text column as text also for tables not read from a file', async () => {
+    const reference: Table = { source: 'reference rows', format: 'jsonl', rowCount: 3, columns: [{ name: 'v', kind: 'numeric', values: Float64Array.from([1, 2.5, NaN]), isInteger: false }] }
+    const current: Table = { source: 'current rows', format: 'jsonl', rowCount: 2, columns: [{ name: 'v', kind: 'categorical', codes: Int32Array.from([0, 1]), labels: ['1', 'x'] }] }
+    const report = await computeDriftReport(reference, current, { tests: ['chisquare'] })
+    const h = report.columns[0]!.histogram
+    expect(report.columns[0]!.type).toBe('categorical')
+    expect(h.kind === 'categorical' && [...h.labels].sort()).toEqual(['1', '2.5', 'x'])
+  })
+
   it('rejects bad options with exit-2 errors that name the option', async () => {
     const ref = await loadTable(join(dir, 'mixed-ref.csv'))
     const bad: [object, RegExp][] = [
