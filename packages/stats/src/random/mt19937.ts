@@ -9,6 +9,19 @@ const MATRIX_A = 0x9908b0df
 const UPPER_MASK = 0x80000000
 const LOWER_MASK = 0x7fffffff
 
+/** CPython's key for `init_by_array`: |seed| as little-endian 32-bit words (at least one). */
+export function pythonSeedKey(seed: number | bigint): number[] {
+  let value = BigInt(seed)
+  if (value < 0n) value = -value
+  const key: number[] = []
+  while (value > 0n) {
+    key.push(Number(value & 0xffffffffn))
+    value >>= 32n
+  }
+  if (key.length === 0) key.push(0)
+  return key
+}
+
 export class MersenneTwister {
   private readonly mt = new Uint32Array(N)
   private mti = N + 1
@@ -22,16 +35,8 @@ export class MersenneTwister {
 
   /** CPython `random.Random(seed)` for a non-negative integer seed: `init_by_array` over its 32-bit words. */
   static fromPythonSeed(seed: number | bigint): MersenneTwister {
-    let value = BigInt(seed)
-    if (value < 0n) value = -value
-    const key: number[] = []
-    while (value > 0n) {
-      key.push(Number(value & 0xffffffffn))
-      value >>= 32n
-    }
-    if (key.length === 0) key.push(0)
     const rng = new MersenneTwister()
-    rng.initByArray(key)
+    rng.initByArray(pythonSeedKey(seed))
     return rng
   }
 

@@ -1,4 +1,4 @@
-import { MersenneTwister } from './mt19937.js'
+import { MersenneTwister, pythonSeedKey } from './mt19937.js'
 
 /**
  * The parts of CPython 3.11's `random.Random` that River's KSWIN relies on, draw for draw:
@@ -18,15 +18,7 @@ export class PythonRandom {
     if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
       throw new RangeError(`PythonRandom needs an integer seed, got ${seed}`)
     }
-    let value = BigInt(seed)
-    if (value < 0n) value = -value
-    const key: number[] = []
-    while (value > 0n) {
-      key.push(Number(value & 0xffffffffn))
-      value >>= 32n
-    }
-    if (key.length === 0) key.push(0)
-    this.seedKey = key
+    this.seedKey = pythonSeedKey(seed)
     this.reseed()
   }
 
