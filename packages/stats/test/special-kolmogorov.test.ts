@@ -168,6 +168,13 @@ describe('Kolmogorov-Smirnov distributions against scipy', () => {
     expect(smirnovSf(10, 1.5)).toBeNaN()
   })
 
+  it('keeps 1e-12 relative accuracy for the large n of two-sample asymptotics (2·smirnov branch)', () => {
+    // scipy.stats.kstwo.sf, confirmed to 40 digits with mpmath's Birnbaum-Tingey sum
+    expectClose(kolmogorovNSf(500000, 0.003), 0.0002463230123918674964304630180884254026963, 1e-12)
+    expectClose(kolmogorovNSf(100000, 0.0048), 0.01987950072896708020564403581248618080494, 1e-12)
+    expectClose(kolmogorovNSf(999999, 0.0016), 0.01193934366705347, 1e-12)
+  })
+
   it('sf decreases in x, and sf + cdf = 1 where both come from one computation (n <= 140)', () => {
     for (const n of [5, 40, 140, 1000, 30000]) {
       let prev = 1
