@@ -19,15 +19,16 @@ export function summarizeHistogram(reference: PreparedColumn, current: PreparedC
     const bins = lo === hi ? 1 : NUMERIC_BINS
     const width = lo === hi ? 1 : (hi - lo) / bins
     const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? (lo === hi ? lo + 1 : hi) : lo + i * width))
+    // bin k holds edges[k] <= v < edges[k + 1] (the last bin also v = hi): count by binary search per edge
     const shares = (sorted: Float64Array) => {
-      const counts = new Array<number>(bins).fill(0)
-      let bin = 0
-      for (let i = 0; i < sorted.length; i++) {
-        const v = sorted[i]!
-        while (bin < bins - 1 && v >= edges[bin + 1]!) bin++
-        counts[bin]!++
+      const out = new Array<number>(bins)
+      let before = 0
+      for (let k = 0; k < bins; k++) {
+        const upto = k === bins - 1 ? sorted.length : lowerBound(sorted, edges[k + 1]!)
+        out[k] = sorted.length ? (upto - before) / sorted.length : 0
+        before = upto
       }
-      return counts.map((k) => (sorted.length ? k / sorted.length : 0))
+      return out
     }
     return { kind: 'numeric', edges, reference: shares(r), current: shares(c) }
   }
@@ -63,4 +64,16 @@ export function summarizeHistogram(reference: PreparedColumn, current: PreparedC
     current_.push(Math.max(0, 1 - current_.reduce((a, b) => a + b, 0)))
   }
   return { kind: 'categorical', labels, reference: reference_, current: current_ }
+}
+
+/** First index whose value is >= x. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
