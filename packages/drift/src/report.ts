@@ -40,8 +40,9 @@ export type DriftTestResult = TestOutcome
 export interface DriftColumnReport {
   name: string
   type: 'numeric' | 'categorical'
-  autoTest: string
-  /** The test whose verdict counts for the column (and the dataset share). */
+  /** The automatic test (computed for the default and `--tests all`, not for an explicit list). */
+  autoTest?: string
+  /** The test whose verdict counts for the column (and the dataset share): the automatic test, or the first listed test that applies. */
   driftTest: string
   drift: boolean
   tests: DriftTestResult[]
@@ -243,12 +244,12 @@ function assembleReport(
 ): DriftReport {
   const columns: DriftColumnReport[] = outputs.map((o) => {
     const ran = o.tests.map((t) => t.test)
-    const driftTest = ran.includes(o.autoTest) ? o.autoTest : ran[0]!
+    const driftTest = o.autoTest !== undefined && ran.includes(o.autoTest) ? o.autoTest : ran[0]!
     const verdict = o.tests.find((t) => t.test === driftTest)!
     return {
       name: o.name,
       type: o.type,
-      autoTest: o.autoTest,
+      ...(o.autoTest !== undefined ? { autoTest: o.autoTest } : {}),
       driftTest,
       drift: 'drift' in verdict ? verdict.drift : false,
       tests: o.tests,

@@ -49,7 +49,18 @@ describe('computeDriftReport', () => {
     expect(viaProfile.reference.isProfile).toBe(true)
     // the tests ran where they apply: ks on numbers only, chisquare on every column (numbers as categories)
     expect(local.columns.find((c) => c.name === 'cat')!.tests.map((t) => t.test)).toEqual(['psi', 'jensenshannon', 'chisquare', 'hellinger'])
-    expect(local.columns.find((c) => c.name === 'k')!.autoTest).toBe('jensenshannon')
+    // with a list, the first listed test that applies decides and no automatic choice is made
+    expect(local.columns.map((c) => [c.name, c.driftTest, c.autoTest])).toEqual([
+      ['g', 'ks', undefined],
+      ['u', 'ks', undefined],
+      ['k', 'ks', undefined],
+      ['cat', 'psi', undefined],
+    ])
+    const auto = await computeDriftReport(ref, cur, { columns: ['k', 'cat'] })
+    expect(auto.columns.map((c) => [c.name, c.autoTest, c.driftTest])).toEqual([
+      ['k', 'jensenshannon', 'jensenshannon'],
+      ['cat', 'jensenshannon', 'jensenshannon'],
+    ])
   })
 
   it('applies Bonferroni and Benjamini-Hochberg to the verdict tests only', async () => {

@@ -19,7 +19,8 @@ Options:
   --current PATH          current data
   --columns a,b           only these columns (default: every column both files have)
   --tests auto|all|ks,psi tests to run: each column's automatic test (default), every test for its
-                          type, or these ids (each must apply to some column, every column needs one)
+                          type, or these ids (each must apply to some column, every column needs one;
+                          the first listed test that applies decides a column's verdict)
   --threshold id=value    replace a test's default threshold (repeatable, or comma-separated)
   --drift-share 0.5       dataset drift when at least this share of columns drifts
   --correction none|bonferroni|bh

@@ -25,7 +25,8 @@ export interface ColumnTaskInput {
 export interface ColumnTaskOutput {
   name: string
   type: 'numeric' | 'categorical'
-  autoTest: string
+  /** The automatic test; not computed when the caller lists the tests (the first listed one decides). */
+  autoTest?: string
   tests: TestOutcome[]
   reference: { rows: number; missing: number }
   current: { rows: number; missing: number }
@@ -36,13 +37,14 @@ export interface ColumnTaskOutput {
 export function runColumnTask(input: ColumnTaskInput): ColumnTaskOutput {
   const reference = isPrepared(input.reference) ? input.reference : prepareColumn(input.reference, input.shared && input.keepPreparedReference)
   const current = isPrepared(input.current) ? input.current : prepareColumn(input.current)
-  const autoTest = automaticTest(reference, current, input.type)
-  const ids = input.tests === 'auto' ? [autoTest] : input.tests === 'all' ? testsForType(input.type, autoTest) : input.tests
+  // With an explicit list the automatic choice decides nothing, and it costs a pass over both samples.
+  const autoTest = Array.isArray(input.tests) ? undefined : automaticTest(reference, current, input.type)
+  const ids = input.tests === 'auto' ? [autoTest!] : input.tests === 'all' ? testsForType(input.type, autoTest!) : input.tests
   const tests = ids.map((id) => runTest(id, reference, current, input.thresholds[id]))
   return {
     name: input.name,
     type: input.type,
-    autoTest,
+    ...(autoTest !== undefined ? { autoTest } : {}),
     tests,
     reference: { rows: reference.rows, missing: reference.missing },
     current: { rows: current.rows, missing: current.missing },

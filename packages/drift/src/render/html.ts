@@ -66,7 +66,7 @@ function renderColumn(c: DriftColumnReport): string {
     .join('')
   return `<section class="card${c.drift ? ' drifted' : ''}">
 <h2>${escapeHtml(c.name)} ${c.drift ? '<span class="yes">· drift</span>' : ''}</h2>
-<div class="sub">${c.type} · verdict by ${escapeHtml(c.driftTest)} (automatic: ${escapeHtml(c.autoTest)}) · rows ${c.reference.rows} / ${c.current.rows} · missing ${c.reference.missing} / ${c.current.missing}</div>
+<div class="sub">${c.type} · verdict by ${escapeHtml(c.driftTest)}${c.autoTest !== undefined && c.autoTest !== c.driftTest ? ` (automatic: ${escapeHtml(c.autoTest)})` : ''} · rows ${c.reference.rows} / ${c.current.rows} · missing ${c.reference.missing} / ${c.current.missing}</div>
 ${renderHistogram(c.histogram)}
 <table><thead><tr><th>test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>drift</th></tr></thead><tbody>${rows}</tbody></table>
 </section>`

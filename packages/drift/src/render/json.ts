@@ -17,7 +17,7 @@ export function driftReportToJson(report: DriftReport): unknown {
     columns: report.columns.map((c) => ({
       name: c.name,
       type: c.type,
-      autoTest: c.autoTest,
+      ...(c.autoTest !== undefined ? { autoTest: c.autoTest } : {}),
       driftTest: c.driftTest,
       drift: c.drift,
       rows: { reference: c.reference.rows, current: c.current.rows },
