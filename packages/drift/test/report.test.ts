@@ -117,6 +117,19 @@ describe('computeDriftReport', () => {
     expect(h.kind === 'categorical' && [...h.labels].sort()).toEqual(['1', '2.5', 'x'])
   })
 
+  it('stops when the signal is aborted, in-process and on the pool', async () => {
+    const ref = await loadTable(join(dir, 'ref.csv'))
+    const cur = await loadTable(join(dir, 'cur.csv'))
+    const controller = new AbortController()
+    controller.abort(new Error('stop'))
+    await expect(computeDriftReport(ref, cur, { signal: controller.signal })).rejects.toThrow('stop')
+    const later = new AbortController()
+    const running = computeDriftReport(ref, cur, { tests: 'all', pool, signal: later.signal })
+    setTimeout(() => later.abort(new Error('stopped midway')), 50)
+    await expect(running).rejects.toThrow()
+    await expect(loadTable(join(dir, 'ref.csv'), { signal: controller.signal })).rejects.toThrow('stop')
+  })
+
   it('rejects bad options with exit-2 errors that name the option', async () => {
     const ref = await loadTable(join(dir, 'mixed-ref.csv'))
     const bad: [object, RegExp][] = [
