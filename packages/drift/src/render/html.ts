@@ -75,9 +75,11 @@ ${renderHistogram(c.histogram)}
 /** Grouped bars: reference and current share per bin, on a shared y axis. */
 function renderHistogram(h: ColumnHistogram): string {
   const width = 400
-  const height = 140
-  const pad = { left: 34, right: 6, top: 6, bottom: h.kind === 'categorical' ? 34 : 20 }
+  const height = h.kind === 'categorical' && h.reference.length > 8 ? 158 : 140
   const n = h.reference.length
+  // many categories: slanted labels so they do not run into each other
+  const slanted = h.kind === 'categorical' && n > 8
+  const pad = { left: 46, right: 6, top: 6, bottom: h.kind === 'categorical' ? (slanted ? 52 : 34) : 20 }
   if (n === 0) return `<svg width="${width}" height="40" role="img" aria-label="no finite values"><text x="8" y="24" font-size="12" fill="#5b6475">no finite values to draw</text></svg>`
   const top = Math.max(...h.reference, ...h.current, 1e-12)
   const plotW = width - pad.left - pad.right
@@ -97,8 +99,15 @@ function renderHistogram(h: ColumnHistogram): string {
     parts.push(`<rect x="${x0.toFixed(2)}" y="${y(r).toFixed(2)}" width="${bar.toFixed(2)}" height="${(pad.top + plotH - y(r)).toFixed(2)}" fill="${REF_COLOR}"><title>${escapeHtml(label)}: reference ${formatNumber(r * 100)}%</title></rect>`)
     parts.push(`<rect x="${(x0 + bar).toFixed(2)}" y="${y(c).toFixed(2)}" width="${bar.toFixed(2)}" height="${(pad.top + plotH - y(c)).toFixed(2)}" fill="${CUR_COLOR}"><title>${escapeHtml(label)}: current ${formatNumber(c * 100)}%</title></rect>`)
     if (h.kind === 'categorical') {
-      const text = label.length > 10 ? `${label.slice(0, 9)}…` : label
-      parts.push(`<text x="${(x0 + bar).toFixed(2)}" y="${height - pad.bottom + 12}" font-size="9" text-anchor="middle" fill="#5b6475">${escapeHtml(text)}</text>`)
+      const max = slanted ? 9 : 10
+      const text = label.length > max ? `${label.slice(0, max - 1)}…` : label
+      const tx = (x0 + bar).toFixed(2)
+      const ty = height - pad.bottom + 12
+      parts.push(
+        slanted
+          ? `<text x="${tx}" y="${ty}" font-size="9" text-anchor="end" transform="rotate(-40 ${tx} ${ty})" fill="#5b6475">${escapeHtml(text)}</text>`
+          : `<text x="${tx}" y="${ty}" font-size="9" text-anchor="middle" fill="#5b6475">${escapeHtml(text)}</text>`,
+      )
     }
   }
   if (h.kind === 'numeric') {
