@@ -171,8 +171,12 @@ describe('crash, resume and concurrency', () => {
     expect(crashed.displayStatus).toBe('crashed')
     const resumed = await cliJson(['run', 'slow', '--resume', crashed.id, '--param', 'x=1'], project.dir)
     expect(resumed.result.code).toBe(2) // params are fixed for a resumed run
-    writeFileSync(join(project.dir, 'mlops.config.ts'), readFileSync(join(project.dir, 'mlops.config.ts'), 'utf8').replace('ms: z.number().int().default(60_000)', 'ms: z.number().int().default(60_000).transform(() => 10)'))
+    // Make the waiting step quick for the resumed run only (its params are fixed to the recorded ones).
+    const configFile = join(project.dir, 'mlops.config.ts')
+    const original = readFileSync(configFile, 'utf8')
+    writeFileSync(configFile, original.replace('ms: z.number().int().default(60_000)', 'ms: z.number().int().default(60_000).transform(() => 10)'))
     const ok = await cliJson(['run', 'slow', '--resume', crashed.id.slice(0, 8)], project.dir)
+    writeFileSync(configFile, original)
     expect(ok.result.code, ok.result.stderr).toBe(0)
     expect(ok.data.run.id).toBe(crashed.id)
     expect(ok.data.run.status).toBe('succeeded')
