@@ -4,6 +4,7 @@ import { prepareColumn } from './internal/prepare.js'
 import { loadTable } from './load/index.js'
 import { describeOpenError } from './load/open-error.js'
 import type { PreparedColumn } from './prepared.js'
+import { scopedSignal } from './internal/scoped-signal.js'
 import { tasksModuleUrl } from './internal/tasks-url.js'
 import { isProfileBytes, readProfile, type DriftProfile } from './profile.js'
 import type { Table, TableColumn } from './table.js'
@@ -18,11 +19,16 @@ export async function buildProfile(table: Table, options: { signal?: AbortSignal
   let columns: PreparedColumn[]
   if (pool && values >= POOL_MIN_VALUES) {
     const module = tasksModuleUrl()
-    columns = await Promise.all(
-      table.columns.map((column: TableColumn) =>
-        pool.run<PreparedColumn>({ module, fn: 'prepareColumnTask', args: [column, true] }, signal ? { signal } : {}),
-      ),
-    )
+    const scoped = scopedSignal(signal)
+    try {
+      columns = await Promise.all(
+        table.columns.map((column: TableColumn) =>
+          pool.run<PreparedColumn>({ module, fn: 'prepareColumnTask', args: [column, true] }, scoped.signal ? { signal: scoped.signal } : {}),
+        ),
+      )
+    } finally {
+      scoped.dispose()
+    }
   } else {
     columns = []
     for (const column of table.columns) {
@@ -98,7 +104,15 @@ export async function loadDriftInputs(
     }
     return loadTable(path, { ...only, ...(signal ? { signal } : {}) })
   }
-  const [reference, current] = await Promise.all([referenceIsProfile ? loadProfile(referencePath) : load(referencePath), load(currentPath)])
+  if (referenceIsProfile) {
+    // one file to parse: let every pool thread take a share of it
+    const [reference, current] = await Promise.all([
+      loadProfile(referencePath),
+      loadTable(currentPath, { ...only, ...(signal ? { signal } : {}), ...(pool ? { pool } : {}) }),
+    ])
+    return { reference, current }
+  }
+  const [reference, current] = await Promise.all([load(referencePath), load(currentPath)])
   return { reference, current }
 }
 

@@ -6,6 +6,7 @@ import type { ColumnHistogram } from './internal/histogram-summary.js'
 import { driftOnAdjustedPValue, isKnownTest, isPValueTest, knownTestIds, testApplies, type TestOutcome } from './internal/registry.js'
 import { loadTable } from './load/index.js'
 import type { PreparedColumn } from './prepared.js'
+import { scopedSignal } from './internal/scoped-signal.js'
 import { tasksModuleUrl } from './internal/tasks-url.js'
 import type { DriftProfile } from './profile.js'
 import type { Table, TableColumn } from './table.js'
@@ -206,16 +207,21 @@ async function runColumnTasks(tasks: ColumnTaskInput[], options: DriftReportOpti
   // Largest columns first so the last task to start is a short one.
   const order = tasks.map((t, i) => i).sort((a, b) => columnLength(tasks[b]!.current) + columnLength(tasks[b]!.reference) - (columnLength(tasks[a]!.current) + columnLength(tasks[a]!.reference)))
   const out = new Array<ColumnTaskOutput>(tasks.length)
-  await Promise.all(
-    order.map(async (i) => {
-      const task = tasks[i]!
-      const transferList = options.transferInputs ? transferables(task) : []
-      out[i] = await pool.run<ColumnTaskOutput>(
-        { module, fn: 'runColumnTask', args: [task] },
-        { ...(signal ? { signal } : {}), ...(transferList.length ? { transferList } : {}) },
-      )
-    }),
-  )
+  const scoped = scopedSignal(signal)
+  try {
+    await Promise.all(
+      order.map(async (i) => {
+        const task = tasks[i]!
+        const transferList = options.transferInputs ? transferables(task) : []
+        out[i] = await pool.run<ColumnTaskOutput>(
+          { module, fn: 'runColumnTask', args: [task] },
+          { ...(scoped.signal ? { signal: scoped.signal } : {}), ...(transferList.length ? { transferList } : {}) },
+        )
+      }),
+    )
+  } finally {
+    scoped.dispose()
+  }
   return out
 }
 

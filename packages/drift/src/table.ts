@@ -1,3 +1,5 @@
+import type { WorkerPool } from '@mlops/core'
+
 /**
  * A loaded data file, typed into columns by the reference README's rules.
  *
@@ -42,6 +44,8 @@ export interface LoadTableOptions {
   columns?: readonly string[]
   /** Columns to read as text (categorical) even when every cell is a number. */
   textColumns?: readonly string[]
+  /** Core's worker pool: a large CSV file is then parsed by all its threads at once (byte ranges). */
+  pool?: WorkerPool
   /** Force a format instead of choosing by extension (.csv, .jsonl/.ndjson, .parquet). */
   format?: TableFormat
 }

@@ -164,7 +164,7 @@ async function profile(argv: string[], io: CommandIo): Promise<CommandResult> {
   const pool = makePool(values.threads)
   try {
     const path = resolve(io.cwd, input)
-    const table = await drift.loadTable(path, { signal: io.signal })
+    const table = await drift.loadTable(path, { signal: io.signal, pool })
     table.source = input
     const built = await drift.buildProfile(table, { signal: io.signal, pool })
     const bytes = drift.writeProfile(built)

@@ -1,8 +1,20 @@
+import { stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { errors, mlopsError } from '@mlops/core'
 import type { LoadTableOptions, Table, TableFormat } from '../table.js'
 import { loadCsv } from './csv.js'
 import { loadJsonLines } from './jsonl.js'
+
+/** Below this size a CSV file is parsed on one thread: splitting it costs more than it saves. */
+const PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size
+  } catch {
+    return 0 // the loader reports the missing file
+  }
+}
 
 /** The data format a path names by its extension; CSV when the extension says nothing. */
 export function formatForPath(path: string): TableFormat {
@@ -18,6 +30,14 @@ export function formatForPath(path: string): TableFormat {
  */
 export async function loadTable(path: string, options: LoadTableOptions & { shared?: boolean } = {}): Promise<Table> {
   const format = options.format ?? formatForPath(path)
+  if (format === 'csv' && options.pool && (await fileSize(path)) >= PARALLEL_MIN_BYTES) {
+    const { loadCsvParallel } = await import('./csv-parallel.js')
+    return loadCsvParallel(path, options.pool, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.textColumns ? { textColumns: options.textColumns } : {}),
+      ...(options.columns ? { columns: options.columns } : {}),
+    })
+  }
   const inner = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.textColumns ? { textColumns: options.textColumns } : {}),
