@@ -6,7 +6,7 @@ export type { DriftReport, DriftReportOptions, DriftColumnReport, DriftTestResul
 export type { ColumnHistogram } from './internal/histogram-summary.js'
 export { buildProfile, loadProfile, isProfileFile, loadDriftInputs } from './build-profile.js'
 export type { DriftInputs } from './build-profile.js'
-export { readProfile, writeProfile, isProfileBytes, PROFILE_FORMAT_VERSION } from './profile.js'
+export { readProfile, writeProfile, saveProfile, isProfileBytes, PROFILE_FORMAT_VERSION } from './profile.js'
 export type { DriftProfile } from './profile.js'
 export type { PreparedColumn, PreparedNumeric, PreparedCategorical } from './prepared.js'
 export { driftReportToJson } from './render/json.js'

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { open } from 'node:fs/promises'
 import { errors, mlopsError } from '@mlops/core'
 import type { PreparedColumn } from './prepared.js'
 
@@ -47,8 +49,8 @@ function assertLittleEndian(): void {
   if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('reference profiles are little-endian; this host is big-endian')
 }
 
-/** Serialises a profile to its binary form (store it as a content-addressed artifact, or a .mlprofile file). */
-export function writeProfile(profile: DriftProfile): Uint8Array<ArrayBuffer> {
+/** Header bytes (magic, version, JSON, padding) and where each column's section goes. */
+function layoutProfile(profile: DriftProfile): { head: Uint8Array<ArrayBuffer>; columns: HeaderColumn[]; dataStart: number; total: number } {
   assertLittleEndian()
   const columns: HeaderColumn[] = []
   let dataBytes = 0
@@ -65,23 +67,60 @@ export function writeProfile(profile: DriftProfile): Uint8Array<ArrayBuffer> {
   const header: Header = { source: profile.source, rowCount: profile.rowCount, columns }
   const json = new TextEncoder().encode(JSON.stringify(header))
   const dataStart = align8(16 + json.length)
-  const out = new Uint8Array(dataStart + dataBytes)
-  out.set(new TextEncoder().encode(MAGIC), 0)
-  const view = new DataView(out.buffer)
+  const head = new Uint8Array(dataStart)
+  head.set(new TextEncoder().encode(MAGIC), 0)
+  const view = new DataView(head.buffer)
   view.setUint32(8, PROFILE_FORMAT_VERSION, true)
   view.setUint32(12, json.length, true)
-  out.set(json, 16)
-  profile.columns.forEach((column, i) => {
-    const at = dataStart + columns[i]!.offset
-    if (column.kind === 'numeric') {
-      out.set(new Uint8Array(column.sorted.buffer, column.sorted.byteOffset, column.sorted.byteLength), at)
-    } else {
-      const width = columns[i]!.codeBytes!
-      const target = width === 1 ? new Uint8Array(out.buffer, at, column.codes.length) : width === 2 ? new Uint16Array(out.buffer, at, column.codes.length) : new Uint32Array(out.buffer, at, column.codes.length)
-      target.set(column.codes)
-    }
-  })
+  head.set(json, 16)
+  return { head, columns, dataStart, total: dataStart + dataBytes }
+}
+
+/** One column's section, padded to 8 bytes (a view of the sorted values where no conversion is needed). */
+function columnSection(column: PreparedColumn, header: HeaderColumn): Uint8Array {
+  if (column.kind === 'numeric') {
+    const bytes = new Uint8Array(column.sorted.buffer, column.sorted.byteOffset, column.sorted.byteLength)
+    if (bytes.length % 8 === 0) return bytes
+    const padded = new Uint8Array(align8(bytes.length))
+    padded.set(bytes)
+    return padded
+  }
+  const width = header.codeBytes!
+  const out = new Uint8Array(align8(column.codes.length * width))
+  const target = width === 1 ? out.subarray(0, column.codes.length) : width === 2 ? new Uint16Array(out.buffer, 0, column.codes.length) : new Uint32Array(out.buffer, 0, column.codes.length)
+  target.set(column.codes)
   return out
+}
+
+/** Serialises a profile to its binary form (store it as a content-addressed artifact, or a .mlprofile file). */
+export function writeProfile(profile: DriftProfile): Uint8Array<ArrayBuffer> {
+  const { head, columns, dataStart, total } = layoutProfile(profile)
+  const out = new Uint8Array(total)
+  out.set(head, 0)
+  profile.columns.forEach((column, i) => out.set(columnSection(column, columns[i]!), dataStart + columns[i]!.offset))
+  return out
+}
+
+/**
+ * Writes the same bytes as `writeProfile` to a file, section by section, without assembling them in memory
+ * (a million-row column is 8 MB; a whole profile can be hundreds). Returns the size and the sha256.
+ */
+export async function saveProfile(path: string, profile: DriftProfile): Promise<{ bytes: number; sha256: string }> {
+  const { head, columns, total } = layoutProfile(profile)
+  const hash = createHash('sha256')
+  const handle = await open(path, 'w')
+  try {
+    const write = async (chunk: Uint8Array) => {
+      hash.update(chunk)
+      let done = 0
+      while (done < chunk.length) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten
+    }
+    await write(head)
+    for (let i = 0; i < profile.columns.length; i++) await write(columnSection(profile.columns[i]!, columns[i]!))
+  } finally {
+    await handle.close()
+  }
+  return { bytes: total, sha256: hash.digest('hex') }
 }
 
 /** Reads the binary form written by `writeProfile`; `where` names the file or artifact in error messages. */

@@ -71,3 +71,27 @@ describe('reference profile bytes', () => {
     }
   })
 })
+
+describe('saveProfile', () => {
+  it('writes exactly the bytes of writeProfile, with their sha256', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { createHash } = await import('node:crypto')
+    const { saveProfile } = await import('../src/profile.js')
+    const dir = await mkdtemp(join(tmpdir(), 'mlops-profile-'))
+    try {
+      for (const labels of [3, 300, 70_000]) {
+        const profile = sampleProfile(labels)
+        const path = join(dir, `p${labels}.mlprofile`)
+        const saved = await saveProfile(path, profile)
+        const expected = writeProfile(profile)
+        const written = await readFile(path)
+        expect(Buffer.compare(written, Buffer.from(expected))).toBe(0)
+        expect(saved).toEqual({ bytes: expected.length, sha256: createHash('sha256').update(expected).digest('hex') })
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
@@ -167,22 +166,22 @@ async function profile(argv: string[], io: CommandIo): Promise<CommandResult> {
     const table = await drift.loadTable(path, { signal: io.signal, pool })
     table.source = input
     const built = await drift.buildProfile(table, { signal: io.signal, pool })
-    const bytes = drift.writeProfile(built)
+    let saved: { bytes: number; sha256: string }
     try {
-      await writeFile(resolve(io.cwd, values.output), bytes)
+      saved = await drift.saveProfile(resolve(io.cwd, values.output), built)
     } catch (error) {
       throw mlopsError(errors.InputInvalid, [values.output, `the profile cannot be written: ${(error as Error).message}`], { cause: error })
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const { sha256 } = saved
     const data = {
       profile: values.output,
       source: input,
       rows: built.rowCount,
       columns: built.columns.map((c) => ({ name: c.name, type: c.kind, values: c.kind === 'numeric' ? c.sorted.length : c.codes.length, missing: c.missing })),
-      bytes: bytes.length,
+      bytes: saved.bytes,
       sha256,
     }
-    const human = `wrote ${values.output}: ${built.columns.length} columns, ${built.rowCount} rows, ${(bytes.length / 1e6).toFixed(1)} MB (sha256 ${sha256.slice(0, 12)})\n`
+    const human = `wrote ${values.output}: ${built.columns.length} columns, ${built.rowCount} rows, ${(saved.bytes / 1e6).toFixed(1)} MB (sha256 ${sha256.slice(0, 12)})\n`
     return { exitCode: 0, data, human }
   } finally {
     await pool.close()
