@@ -224,6 +224,7 @@ describe('mlops drift bad input: exit 2 with what and where', () => {
     ['unparsable CSV (ragged row)', (d) => ['--reference', join(d, 'ref.csv'), '--current', join(d, 'ragged.csv')], /ragged\.csv:3: line 3 has 1 field; the header has 3/],
     ['unparsable JSON Lines', (d) => ['--reference', join(d, 'ref.csv'), '--current', join(d, 'bad.jsonl')], /bad\.jsonl:2: line 2 is not valid JSON/],
     ['a corrupt profile', (d) => ['--reference', join(d, 'fake.mlprofile'), '--current', join(d, 'cur.csv')], /fake\.mlprofile: the profile (is truncated|header is not valid JSON)/],
+    ['a profile as the current data', (d) => ['--reference', join(d, 'ref.csv'), '--current', join(d, 'fake.mlprofile')], /fake\.mlprofile: is a reference profile; profiles stand for reference data only/],
     ['no common columns', (d) => ['--reference', join(d, 'ref.csv'), '--current', join(d, 'other.csv')], /no common columns: the reference has "a", "b", "city"; the current data has "p", "q"/],
     ['an unknown column', (d) => ['--reference', join(d, 'ref.csv'), '--current', join(d, 'cur.csv'), '--columns', 'a,zz'], /--columns: column "zz" is not in the reference .*ref\.csv nor the current .*cur\.csv/],
     ['an unknown test id', (d) => ['--reference', join(d, 'ref.csv'), '--current', join(d, 'cur.csv'), '--tests', 'ks,kolmogorov'], /--tests: unknown test "kolmogorov"; known tests: .*ks/],

@@ -97,6 +97,12 @@ export async function loadDriftInputs(
   const { signal, pool } = options
   const only = options.columns ? { columns: options.columns } : {}
   const referenceIsProfile = await isProfileFile(referencePath)
+  if (await isProfileFile(currentPath)) {
+    throw mlopsError(errors.InputInvalid, [
+      currentPath,
+      'is a reference profile; profiles stand for reference data only, so pass the current data file itself',
+    ])
+  }
   const load = async (path: string): Promise<Table> => {
     if (pool && (await fileSize(path)) >= POOL_MIN_FILE_BYTES) {
       const module = tasksModuleUrl()

@@ -231,7 +231,7 @@ async function parseCsvFile(
 function findHeader(buf: Buffer, start: number, filled: number, eof: boolean): { names: string[]; next: number } | undefined {
   // the header is complete once a newline outside quotes follows it (or at end of file)
   const parsed = parseHeader(buf, start, filled)
-  if (!parsed) return eof ? undefined : undefined
+  if (!parsed) return undefined
   if (parsed.next >= filled && !eof) return undefined
   return parsed
 }
