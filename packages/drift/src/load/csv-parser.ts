@@ -285,37 +285,27 @@ export class CsvColumnParser {
           } else if (c === PLUS) {
             c = buf[++p]!
           }
+          // Digits accumulate into a double: exact while it stays below 2^53; past that (or with a long
+          // fraction or a big exponent) the value is taken from the text instead, so no digit count is needed.
           let mantissa = 0
-          let digits = 0 // significant digits taken into mantissa
           let exponent = 0
-          let sawDigit = false
           let isInt = true
-          let fast = true
-          while (c >= ZERO && c <= ZERO + 9) {
-            sawDigit = true
-            if (digits < 17) {
-              if (mantissa !== 0 || c !== ZERO) digits++
-              mantissa = mantissa * 10 + (c - ZERO)
-            } else {
-              exponent++
-              fast = false
-            }
+          const intStart = p
+          while ((c - ZERO) >>> 0 <= 9) {
+            mantissa = mantissa * 10 + (c - ZERO)
             c = buf[++p]!
           }
+          let sawDigit = p > intStart
           if (c === DOT) {
             isInt = false
-            c = ++p < end ? buf[p]! : -1
-            while (c >= ZERO && c <= ZERO + 9) {
-              sawDigit = true
-              if (digits < 17) {
-                if (mantissa !== 0 || c !== ZERO) digits++
-                mantissa = mantissa * 10 + (c - ZERO)
-                exponent--
-              } else {
-                fast = false
-              }
+            c = buf[++p]!
+            const fractionStart = p
+            while ((c - ZERO) >>> 0 <= 9) {
+              mantissa = mantissa * 10 + (c - ZERO)
               c = buf[++p]!
             }
+            exponent = fractionStart - p
+            if (p > fractionStart) sawDigit = true
           }
           if (sawDigit && (c === E_LOWER || c === E_UPPER)) {
             isInt = false
@@ -328,7 +318,7 @@ export class CsvColumnParser {
             }
             let e = 0
             let expDigits = 0
-            while (ec >= ZERO && ec <= ZERO + 9) {
+            while ((ec - ZERO) >>> 0 <= 9) {
               if (e < 100000) e = e * 10 + (ec - ZERO)
               expDigits++
               ec = buf[++q]!
@@ -347,7 +337,7 @@ export class CsvColumnParser {
             fieldEnd = p
             terminator = c
             let value: number
-            if (fast && mantissa < MAX_EXACT_MANTISSA && exponent >= -22 && exponent <= 22) {
+            if (mantissa < MAX_EXACT_MANTISSA && exponent >= -22 && exponent <= 22) {
               value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!
             } else {
               value = Number(this.decoder.decode(buf.subarray(pos, p)))
