@@ -43,7 +43,7 @@ function helpText(): string {
 }
 
 /** Splits the global flags (anywhere on the line) from the command's own arguments. */
-function splitGlobals(argv: string[]): { globals: GlobalOptions; rest: string[]; help: boolean; version: boolean } {
+function splitGlobals(argv: string[]): { globals: GlobalOptions; rest: string[]; help: boolean; version: boolean; problem?: string } {
   const rest: string[] = []
   let json = false
   let configPath: string | undefined
@@ -58,13 +58,19 @@ function splitGlobals(argv: string[]): { globals: GlobalOptions; rest: string[];
     if (arg === '--json') json = true
     else if (arg === '--config') {
       configPath = argv[++i]
-      if (configPath === undefined) throw Object.assign(new Error('--config needs a path'), { usage: true })
+      if (configPath === undefined) return { globals: { json, configPath }, rest, help, version: showVersion, problem: '--config needs a path' }
     } else if (arg.startsWith('--config=')) configPath = arg.slice('--config='.length)
     else if (arg === '--help' || arg === '-h') help = true
     else if (arg === '--version' || arg === '-v') showVersion = true
     else rest.push(arg)
   }
   return { globals: { json, configPath }, rest, help, version: showVersion }
+}
+
+/** Core is imported only on this error path: `mlops --help` must not pay for it. */
+async function usageError(reason: string): Promise<Error> {
+  const { mlopsError, errors } = await import('@mlops/core')
+  return mlopsError(errors.UsageInvalid, [reason])
 }
 
 /** Returns the exit code (ESLint's cli.js style); the bin sets process.exitCode. */
@@ -82,22 +88,20 @@ export async function main(argv: string[], io?: CommandIo): Promise<number> {
   const commandIo = io ?? processIo(controller.signal)
   let json = argv.includes('--json')
   try {
-    const { globals, rest, help, version: showVersion } = splitGlobals(argv)
+    const { globals, rest, help, version: showVersion, problem } = splitGlobals(argv)
     json = globals.json
+    if (problem) throw await usageError(problem)
     const [name, ...args] = rest
     if (showVersion && name === undefined) {
       commandIo.stdout.write(json ? `${JSON.stringify({ version: version() })}\n` : `${version()}\n`)
       return 0
     }
-    if (name === undefined || (help && name === undefined) || name === 'help') {
+    if (name === undefined || name === 'help') {
       commandIo.stdout.write(helpText())
       return name === undefined && !help ? 2 : 0
     }
     const load = commands[name]
-    if (!load) {
-      const { mlopsError, errors } = await import('@mlops/core')
-      throw mlopsError(errors.UsageInvalid, [`Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.`])
-    }
+    if (!load) throw await usageError(`Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.`)
     const command = (await load()).default
     if (help) {
       commandIo.stdout.write(`${command.usage.trimEnd()}\n`)

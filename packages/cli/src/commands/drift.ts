@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseCommandArgs, usageError as sharedUsageError } from '../args.js'
 import { createWorkerPool, errors, mlopsError, type WorkerPool } from '@mlops/core'
 import type { CommandIo, CommandModule, CommandResult, GlobalOptions } from '../command.js'
 
@@ -39,17 +39,7 @@ Stream: runs River-compatible concept-drift detectors over one column in row ord
 Exit codes: 0 no dataset drift (or no --fail-on-drift), 1 dataset drift with --fail-on-drift,
 2 bad input (missing file, unparsable data, no common columns, unknown or inapplicable test).`
 
-function usageError(reason: string) {
-  return mlopsError(errors.UsageInvalid, [`mlops drift: ${reason}. Run \`mlops drift --help\` for the options.`])
-}
-
-function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(argv: string[], options: T, allowPositionals: boolean) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true })
-  } catch (error) {
-    throw usageError((error as Error).message.replace(/\.$/, ''))
-  }
-}
+const usageError = (reason: string) => sharedUsageError('drift', reason)
 
 function splitList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined
@@ -72,9 +62,9 @@ function makePool(threads: string | undefined): WorkerPool {
 }
 
 async function compare(argv: string[], io: CommandIo, globals: GlobalOptions): Promise<CommandResult> {
-  const { values, positionals } = parse(
-    argv,
-    {
+  const { values, positionals } = parseCommandArgs('drift', {
+    args: argv,
+    options: {
       reference: { type: 'string' },
       current: { type: 'string' },
       columns: { type: 'string' },
@@ -87,8 +77,7 @@ async function compare(argv: string[], io: CommandIo, globals: GlobalOptions): P
       'fail-on-drift': { type: 'boolean' },
       threads: { type: 'string' },
     },
-    true,
-  )
+  })
   if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`)
   if (values.reference === undefined) throw usageError('--reference PATH is required (a data file or a .mlprofile)')
   if (values.current === undefined) throw usageError('--current PATH is required')
@@ -155,7 +144,7 @@ async function compare(argv: string[], io: CommandIo, globals: GlobalOptions): P
 }
 
 async function profile(argv: string[], io: CommandIo): Promise<CommandResult> {
-  const { values, positionals } = parse(argv, { output: { type: 'string', short: 'o' }, threads: { type: 'string' } }, true)
+  const { values, positionals } = parseCommandArgs('drift', { args: argv, options: { output: { type: 'string', short: 'o' }, threads: { type: 'string' } } })
   if (positionals.length !== 1) throw usageError('profile takes one data file: mlops drift profile REF.csv -o REF.mlprofile')
   if (values.output === undefined) throw usageError('profile needs -o FILE.mlprofile')
   const input = positionals[0]!
@@ -189,7 +178,7 @@ async function profile(argv: string[], io: CommandIo): Promise<CommandResult> {
 }
 
 async function stream(argv: string[], io: CommandIo): Promise<CommandResult> {
-  const { values, positionals } = parse(argv, { input: { type: 'string' }, column: { type: 'string' }, detectors: { type: 'string' } }, true)
+  const { values, positionals } = parseCommandArgs('drift', { args: argv, options: { input: { type: 'string' }, column: { type: 'string' }, detectors: { type: 'string' } } })
   if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"`)
   if (values.input === undefined) throw usageError('stream needs --input FILE')
   const detectors = splitList(values.detectors ?? 'adwin,ddm,eddm,page_hinkley,kswin') ?? []

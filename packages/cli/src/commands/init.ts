@@ -3,8 +3,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { errors, mlopsError } from '@mlops/core'
+import { parseCommandArgs } from '../args.js'
 import type { CommandModule } from '../command.js'
 
 const usage = `Usage: mlops init [--dir PATH] [--force] [--json]
@@ -134,12 +134,7 @@ const command: CommandModule = {
   summary: 'Write mlops.config.ts with one working pipeline',
   usage,
   async run(argv, io, globals) {
-    let parsed
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: false, options: { dir: { type: 'string' }, force: { type: 'boolean' } } })
-    } catch (error) {
-      throw mlopsError(errors.UsageInvalid, [`mlops init: ${(error as Error).message}`])
-    }
+    const parsed = parseCommandArgs('init', { args: argv, options: { dir: { type: 'string' }, force: { type: 'boolean' } }, allowPositionals: false })
     if (globals.configPath !== undefined) {
       throw mlopsError(errors.UsageInvalid, [`mlops init always writes ${CONFIG_NAME}; choose its folder with --dir PATH instead of --config`])
     }

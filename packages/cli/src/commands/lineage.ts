@@ -1,4 +1,5 @@
 import { errors, mlopsError, traceLineage, type LineageGraph, type LineageNode } from '@mlops/core'
+import { parseCommandArgs } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
 import { shortId } from '../render/table.js'
@@ -48,9 +49,7 @@ const command: CommandModule = {
   summary: 'Show lineage',
   usage,
   async run(argv, io, globals) {
-    const [ref, ...extra] = argv.filter((a) => !a.startsWith('-'))
-    const unknown = argv.filter((a) => a.startsWith('-'))
-    if (unknown.length) throw mlopsError(errors.UsageInvalid, [`mlops lineage: unknown option ${unknown.join(' ')}`])
+    const [ref, ...extra] = parseCommandArgs('lineage', { args: argv, options: {} }).positionals
     if (!ref || extra.length) throw mlopsError(errors.UsageInvalid, ['mlops lineage takes one ARTIFACT_OR_RUN'])
     const project = await openProject(io, globals, 'lineage')
     try {

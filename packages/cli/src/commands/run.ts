@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util'
 import { errors, mlopsError, parseParamArgs, runPipeline, type ProgressEvent, type RunSummary } from '@mlops/core'
+import { parseCommandArgs } from '../args.js'
 import type { CommandIo, CommandModule } from '../command.js'
 import { openProject } from '../context.js'
 import { colors } from '../render/colors.js'
@@ -58,16 +58,10 @@ const command: CommandModule = {
   summary: 'Run a pipeline',
   usage,
   async run(argv, io, globals) {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { param: { type: 'string', multiple: true, short: 'p' }, resume: { type: 'string' }, 'no-cache': { type: 'boolean' } },
-      })
-    } catch (error) {
-      throw mlopsError(errors.UsageInvalid, [`mlops run: ${(error as Error).message}`])
-    }
+    const parsed = parseCommandArgs('run', {
+      args: argv,
+      options: { param: { type: 'string', multiple: true, short: 'p' }, resume: { type: 'string' }, 'no-cache': { type: 'boolean' } },
+    })
     const [pipeline, ...extra] = parsed.positionals
     if (!pipeline) throw mlopsError(errors.UsageInvalid, ['mlops run needs a pipeline name: mlops run PIPELINE'])
     if (extra.length) throw mlopsError(errors.UsageInvalid, [`mlops run takes one pipeline, got also: ${extra.join(' ')}`])

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util'
 import { errors, isRunLive, mlopsError, resolveRun, type ArtifactRecord, type MetadataStore, type MetricRecord, type RunRecord, type StepIoRecord, type StepRecord } from '@mlops/core'
+import { parseCommandArgs } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
 import { formatDuration, renderTable, shortId } from '../render/table.js'
@@ -81,12 +81,7 @@ const command: CommandModule = {
   summary: 'List or show runs',
   usage,
   async run(argv, io, globals) {
-    let parsed
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } } })
-    } catch (error) {
-      throw mlopsError(errors.UsageInvalid, [`mlops runs: ${(error as Error).message}`])
-    }
+    const parsed = parseCommandArgs('runs', { args: argv, options: { pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } } })
     const [sub = 'ls', id, ...extra] = parsed.positionals
     if (extra.length) throw mlopsError(errors.UsageInvalid, [`mlops runs: unexpected ${extra.join(' ')}`])
     if (sub !== 'ls' && sub !== 'show') throw mlopsError(errors.UsageInvalid, [`mlops runs ${sub}: expected "ls" or "show RUN_ID"`])

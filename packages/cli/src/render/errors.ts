@@ -16,9 +16,7 @@ function isBranded(error: unknown): error is ErrorLike & { exit: 1 | 2 | 70 } {
 }
 
 export function exitCodeOf(error: unknown): 1 | 2 | 70 {
-  if (isBranded(error)) return error.exit
-  if (typeof error === 'object' && error !== null && (error as { usage?: boolean }).usage) return 2
-  return 70
+  return isBranded(error) ? error.exit : 70
 }
 
 export async function errorJson(error: unknown): Promise<unknown> {
