@@ -1,4 +1,4 @@
-import { ArtifactNotFound, RunNotFound, UsageInvalid } from '../errors/catalogue.js'
+import { RunNotFound, UsageInvalid } from '../errors/catalogue.js'
 import { mlopsError } from '../errors/mlops-error.js'
 import type { ArtifactRecord, MetadataStore, RunRecord } from '../plugin/kinds.js'
 
@@ -21,5 +21,3 @@ export async function resolveArtifact(metadata: MetadataStore, hashOrPrefix: str
   if (matches.length > 1) throw mlopsError(UsageInvalid, [`artifact prefix "${hashOrPrefix}" matches ${matches.length} artifacts; type more characters`])
   return matches[0]
 }
-
-export { ArtifactNotFound }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname as osHostname } from 'node:os'
 import type { LoadedConfig } from '../config/load-config.js'
 import { captureEnvironment } from '../env/capture-environment.js'
-import { RunActive, RunCancelled, RunNotFound, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
+import { RunActive, RunCancelled, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
 import { isMlopsError, mlopsError, serializeError } from '../errors/mlops-error.js'
 import { computeCacheKey, planRun, type ParamOverride, type PlannedStep, type RunPlan } from '../planner/plan.js'
 import type { ArtifactRecord, ArtifactStore, Executor, Logger, MetadataStore, RunRecord, StepRecord } from '../plugin/kinds.js'
@@ -206,6 +206,15 @@ class StepRunner {
     const inputs = Object.entries(inputHashes).map(([name, hash]) => ({ name, hash }))
     const startedAt = nowIso()
     const t0 = performance.now()
+    const recordStep = (status: StepRecord['status'], attempts: number, error?: unknown) =>
+      metadata.upsertStep({
+        ...pendingStep(this.run.id, planned),
+        status,
+        cacheKey,
+        attempts,
+        startedAt,
+        ...(error === undefined ? {} : { finishedAt: nowIso(), durationMs: performance.now() - t0, error: serializeError(error) }),
+      })
 
     if (!this.noCache && planned.step.config.cache !== false) {
       const hit = await metadata.findCachedOutputs(cacheKey)
@@ -215,7 +224,7 @@ class StepRunner {
         if (present.every(Boolean)) {
           const metrics = (await metadata.listMetrics(hit.runId)).filter((m) => m.stepId === hit.stepId)
           const durationMs = performance.now() - t0
-          await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'running', cacheKey, startedAt })
+          await recordStep('running', 0)
           await metadata.completeStep(this.run.id, planned.id, {
             status: 'cached',
             finishedAt: nowIso(),
@@ -239,7 +248,7 @@ class StepRunner {
     let lastError: unknown
     for (let attempt = 1; attempt <= attempts; attempt++) {
       runSignal.throwIfAborted()
-      await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'running', cacheKey, attempts: attempt, startedAt })
+      await recordStep('running', attempt)
       this.progress({ type: 'step.started', runId: this.run.id, stepId: planned.id, attempt })
       try {
         const result = await this.attempt(planned, inputHashes, attempt, runSignal)
@@ -269,7 +278,7 @@ class StepRunner {
       } catch (error) {
         lastError = error
         if (runSignal.aborted) {
-          await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'cancelled', cacheKey, attempts: attempt, startedAt, finishedAt: nowIso(), durationMs: performance.now() - t0, error: serializeError(runSignal.reason) })
+          await recordStep('cancelled', attempt, runSignal.reason)
           throw runSignal.reason
         }
         // Bad input or config (exit 2: a corrupted input, invalid outputs, an unknown test id given to a
@@ -283,7 +292,7 @@ class StepRunner {
           continue
         }
         const failure = ownError ? error : mlopsError(StepFailed, [this.run.pipeline, planned.id, attempt, messageOf(error)], { cause: error })
-        await metadata.upsertStep({ ...pendingStep(this.run.id, planned), status: 'failed', cacheKey, attempts: attempt, startedAt, finishedAt: nowIso(), durationMs: performance.now() - t0, error: serializeError(error) })
+        await recordStep('failed', attempt, error)
         this.progress({ type: 'step.failed', runId: this.run.id, stepId: planned.id, error: messageOf(error) })
         throw failure
       }
@@ -406,5 +415,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }
-
-export { RunNotFound }
