@@ -18,6 +18,11 @@ import {
   referenceDir,
   sorted,
   type ExpectedTest,
+  ATOL,
+  close,
+  P_RTOL,
+  relErr,
+  STAT_RTOL,
 } from './helpers/reference-cases.js'
 
 const KERNELS: Record<string, NumericKernel> = NUMERIC_KERNELS
@@ -31,20 +36,6 @@ const KERNELS: Record<string, NumericKernel> = NUMERIC_KERNELS
 const FILE_ORDER_KERNELS = new Set(['empirical_mmd'])
 const MMD_FILE_ORDER_P_ATOL = 0.1
 
-const STAT_RTOL = 1e-9
-const P_RTOL = 1e-6
-const ATOL = 1e-12
-
-function relErr(a: number, e: number): number {
-  if (a === e || (Number.isNaN(a) && Number.isNaN(e))) return 0
-  if (!Number.isFinite(a) || !Number.isFinite(e)) return Infinity
-  return Math.abs(a - e) / Math.max(Math.abs(a), Math.abs(e))
-}
-
-function close(a: number, e: number, rtol: number): boolean {
-  if (!Number.isFinite(a) || !Number.isFinite(e)) return relErr(a, e) === 0
-  return Math.abs(a - e) <= rtol * Math.max(Math.abs(a), Math.abs(e)) || Math.abs(a - e) <= ATOL
-}
 
 /** Returns a failure message, or null when the kernel's output matches the expected entry. */
 function compare(kernel: NumericKernel, ref: Float64Array, cur: Float64Array, exp: ExpectedTest): string | null {

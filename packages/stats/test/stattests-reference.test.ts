@@ -29,25 +29,16 @@ import {
   referenceDir,
   type ExpectedTest,
   type ReferenceCase,
+  ATOL,
+  close,
+  P_RTOL,
+  relErr,
+  STAT_RTOL,
 } from './helpers/reference-cases.js'
 
 // TVD replays 1,000 legacy-numpy permutations: ~10^8 Mersenne Twister draws for the 95,000-row case
 const COLUMN_TIMEOUT_MS = 120_000
 
-const STAT_RTOL = 1e-9
-const P_RTOL = 1e-6
-const ATOL = 1e-12
-
-function relErr(a: number, e: number): number {
-  if (a === e || (Number.isNaN(a) && Number.isNaN(e))) return 0
-  if (!Number.isFinite(a) || !Number.isFinite(e)) return Infinity
-  return Math.abs(a - e) / Math.max(Math.abs(a), Math.abs(e))
-}
-
-function close(a: number, e: number, rtol: number): boolean {
-  if (!Number.isFinite(a) || !Number.isFinite(e)) return relErr(a, e) === 0
-  return Math.abs(a - e) <= rtol * Math.max(Math.abs(a), Math.abs(e)) || Math.abs(a - e) <= ATOL
-}
 
 /** check_drift.py's rules for one entry; returns the problems found. */
 function compareEntry(got: StatTestOutcome, exp: ExpectedTest): string[] {

@@ -208,3 +208,19 @@ export function loadReferenceCase(name: string, dir = referenceDir()): Reference
 export function sorted(values: Float64Array): Float64Array {
   return Float64Array.from(values).sort()
 }
+
+// check_drift.py's tolerances: statistics to a relative 1e-9, p-values to 1e-6, or 1e-12 absolute.
+export const STAT_RTOL = 1e-9
+export const P_RTOL = 1e-6
+export const ATOL = 1e-12
+
+export function relErr(a: number, e: number): number {
+  if (a === e || (Number.isNaN(a) && Number.isNaN(e))) return 0
+  if (!Number.isFinite(a) || !Number.isFinite(e)) return Infinity
+  return Math.abs(a - e) / Math.max(Math.abs(a), Math.abs(e))
+}
+
+export function close(a: number, e: number, rtol: number): boolean {
+  if (!Number.isFinite(a) || !Number.isFinite(e)) return relErr(a, e) === 0
+  return Math.abs(a - e) <= rtol * Math.max(Math.abs(a), Math.abs(e)) || Math.abs(a - e) <= ATOL
+}
