@@ -1,11 +1,16 @@
 import { errors, mlopsError } from '@mlops/core'
 import type {
   ArtifactRecord,
+  CommitRequest,
   ContentHash,
+  DocumentRecord,
   EventRecord,
   ListRunsQuery,
   MetadataStore,
   MetricRecord,
+  OutboxItem,
+  OutboxSettlement,
+  OutboxStatus,
   RunRecord,
   RunStatus,
   StepCompletion,
@@ -19,22 +24,27 @@ import { encode, invalid, limitOf } from './internal/encode.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './internal/migrations.js'
 import {
   ARTIFACT_COLUMNS,
+  DOCUMENT_COLUMNS,
   EVENT_COLUMNS,
+  OUTBOX_COLUMNS,
   METRIC_COLUMNS,
   RUN_COLUMNS,
   STEP_COLUMNS,
   STEP_IO_COLUMNS,
   artifactFromRow,
+  documentFromRow,
   eventFromRow,
+  outboxFromRow,
   metricFromRow,
   runFromRow,
   stepFromRow,
   stepIoFromRow,
 } from './internal/rows.js'
-import type { ArtifactRow, EventRow, MetricRow, RunRow, StepIoRow, StepRow } from './internal/rows.js'
+import type { ArtifactRow, DocumentRow, EventRow, MetricRow, OutboxRow, RunRow, StepIoRow, StepRow } from './internal/rows.js'
 
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled']
 const STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'succeeded', 'cached', 'failed', 'cancelled', 'skipped']
+const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'delivered', 'dead']
 const COMPLETION_STATUSES: readonly StepCompletion['status'][] = ['succeeded', 'cached']
 /** Sorts after every character an id can start with (UTF-8 order is code point order). */
 const MAX_CHAR = '\u{10FFFF}'
@@ -72,6 +82,7 @@ const RUN_PATCH: { [K in keyof RunPatch]-?: [column: string, encodeValue: (value
  * duration of its transaction (sub-millisecond unless another process holds the lock).
  */
 export class SqliteMetadataStore implements MetadataStore {
+  readonly scope = 'local' as const
   readonly #db: Connection
 
   private constructor(db: Connection) {
@@ -340,6 +351,135 @@ export class SqliteMetadataStore implements MetadataStore {
       .map(eventFromRow)
   }
 
+  async getDocument(collection: string, key: string): Promise<DocumentRecord | undefined> {
+    const row = this.#db.get<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE collection = ? AND key = ?`, [
+      encode.text(collection, 'getDocument.collection'),
+      encode.text(key, 'getDocument.key'),
+    ])
+    return row && documentFromRow(row)
+  }
+
+  async listDocuments(collection: string, query: { prefix?: string; limit?: number } = {}): Promise<DocumentRecord[]> {
+    const limit = limitOf(query.limit, 'listDocuments')
+    const prefix = query.prefix === undefined ? '' : encode.text(query.prefix, 'listDocuments.prefix')
+    return this.#db
+      .all<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE collection = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?`, [
+        encode.text(collection, 'listDocuments.collection'),
+        prefix,
+        prefix + MAX_CHAR,
+        limit ?? -1,
+      ])
+      .map(documentFromRow)
+  }
+
+  async commit(change: CommitRequest): Promise<void> {
+    const writes = list(change.writes, 'commit.writes').map((w, i) => {
+      const field = `commit.writes[${i}]`
+      if (typeof w !== 'object' || w === null) throw invalid(field, 'expected an object')
+      const value = w.value === null ? null : encodeJsonValue(w.value, `${field}.value`)
+      const expected = w.expectedRevision === undefined ? undefined : encode.integer(w.expectedRevision, `${field}.expectedRevision`)
+      return { collection: encode.text(w.collection, `${field}.collection`), key: encode.text(w.key, `${field}.key`), value, expected }
+    })
+    const events = list(change.events, 'commit.events').map((e, i) => [
+      encode.text(e.id, `commit.events[${i}].id`),
+      encode.text(e.type, `commit.events[${i}].type`),
+      encode.json(e.payload, `commit.events[${i}].payload`),
+      encode.text(e.createdAt, `commit.events[${i}].createdAt`),
+    ])
+    const outbox = list(change.outbox, 'commit.outbox').map((o, i) => {
+      const field = `commit.outbox[${i}]`
+      const createdAt = encode.text(o.createdAt, `${field}.createdAt`)
+      return [
+        encode.text(o.id, `${field}.id`),
+        encode.text(o.channel, `${field}.channel`),
+        encode.text(o.eventId, `${field}.eventId`),
+        encode.json(o.payload, `${field}.payload`),
+        o.availableAt === undefined ? createdAt : encode.text(o.availableAt, `${field}.availableAt`),
+        createdAt,
+      ]
+    })
+    const now = new Date().toISOString()
+    this.#db.write('commit', () => {
+      for (const w of writes) {
+        const current = this.#db.get<{ revision: number }>('SELECT revision FROM documents WHERE collection = ? AND key = ?', [w.collection, w.key])
+        const revision = current?.revision ?? 0
+        if (w.expected !== undefined && w.expected !== revision) {
+          throw mlopsError(errors.WriteConflict, [
+            `${w.collection}/${w.key}`,
+            `expected revision ${w.expected}${w.expected === 0 ? ' (absent)' : ''}, found ${revision}${revision === 0 ? ' (absent)' : ''}`,
+          ])
+        }
+        if (w.value === null) {
+          this.#db.run('DELETE FROM documents WHERE collection = ? AND key = ?', [w.collection, w.key])
+        } else {
+          this.#db.run(
+            `INSERT INTO documents (${DOCUMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value, revision = excluded.revision, updated_at = excluded.updated_at`,
+            [w.collection, w.key, w.value, revision + 1, now],
+          )
+        }
+      }
+      for (const values of events) this.#db.run('INSERT INTO events (id, type, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', values)
+      for (const values of outbox) {
+        this.#db.run(
+          `INSERT INTO outbox (id, channel, event_id, payload, status, attempts, available_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
+           ON CONFLICT (id) DO NOTHING`,
+          values,
+        )
+      }
+    })
+  }
+
+  async claimOutbox(query: { now: string; leaseMs: number; limit: number; channels?: string[] }): Promise<OutboxItem[]> {
+    const now = encode.text(query.now, 'claimOutbox.now')
+    const nowMs = Date.parse(now)
+    if (Number.isNaN(nowMs)) throw invalid('claimOutbox.now', `expected an ISO time, got ${JSON.stringify(now)}`)
+    const leaseMs = encode.integer(query.leaseMs, 'claimOutbox.leaseMs')
+    const limit = limitOf(query.limit, 'claimOutbox') ?? 1
+    const channels = query.channels === undefined ? undefined : list(query.channels, 'claimOutbox.channels').map((c, i) => encode.text(c, `claimOutbox.channels[${i}]`))
+    const until = new Date(nowMs + leaseMs).toISOString()
+    return this.#db.write('claimOutbox', () => {
+      const channelFilter = channels === undefined ? '' : ` AND channel IN (${channels.map(() => '?').join(', ') || 'NULL'})`
+      const rows = this.#db.all<OutboxRow>(
+        `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' AND available_at <= ?${channelFilter} ORDER BY available_at, ord LIMIT ?`,
+        [now, ...(channels ?? []), limit],
+      )
+      for (const row of rows) this.#db.run('UPDATE outbox SET attempts = attempts + 1, available_at = ? WHERE id = ?', [until, row.id])
+      return rows.map((row) => outboxFromRow({ ...row, attempts: row.attempts + 1, available_at: until }))
+    })
+  }
+
+  async settleOutbox(id: string, outcome: OutboxSettlement): Promise<void> {
+    encode.text(id, 'settleOutbox.id')
+    const [sql, values]: [string, SqlValue[]] = outcome.delivered
+      ? [`UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ?`, [encode.text(outcome.at, 'settleOutbox.at'), id]]
+      : outcome.retryAt === null
+        ? [`UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ?`, [encode.text(outcome.error, 'settleOutbox.error'), id]]
+        : [
+            `UPDATE outbox SET status = 'pending', available_at = ?, last_error = ? WHERE id = ?`,
+            [encode.text(outcome.retryAt, 'settleOutbox.retryAt'), encode.text(outcome.error, 'settleOutbox.error'), id],
+          ]
+    this.#db.write(`settleOutbox(${id})`, () => {
+      if (this.#db.run(sql, values).changes === 0) throw invalid(`settleOutbox(${id})`, 'no outbox item has this id')
+    })
+  }
+
+  async listOutbox(query: { status?: OutboxStatus; channel?: string; limit?: number } = {}): Promise<OutboxItem[]> {
+    const limit = limitOf(query.limit, 'listOutbox')
+    const conditions: string[] = []
+    const values: SqlValue[] = []
+    if (query.status !== undefined) {
+      conditions.push('status = ?')
+      values.push(encode.oneOf(query.status, OUTBOX_STATUSES, 'listOutbox.status'))
+    }
+    if (query.channel !== undefined) {
+      conditions.push('channel = ?')
+      values.push(encode.text(query.channel, 'listOutbox.channel'))
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''
+    return this.#db.all<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ${where} ORDER BY ord LIMIT ?`, [...values, limit ?? -1]).map(outboxFromRow)
+  }
+
   /** SQLite's own integrity check, then every reference the schema implies, in one read snapshot. */
   async checkIntegrity(): Promise<{ ok: boolean; problems: string[] }> {
     const problems = this.#db.read('checkIntegrity', () => {
@@ -402,6 +542,14 @@ function list<T>(value: readonly T[] | undefined, field: string): readonly T[] {
   if (value === undefined) return []
   if (!Array.isArray(value)) throw invalid(field, 'expected an array')
   return value
+}
+
+/** Document values are any JSON (objects, arrays, strings, numbers, booleans). */
+function encodeJsonValue(value: unknown, field: string): string {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+    throw invalid(field, `expected a JSON value, got ${typeof value}`)
+  }
+  return JSON.stringify(value)
 }
 
 function schemaVersion(db: Connection): number {

@@ -31,6 +31,7 @@ export interface FsArtifactStoreOptions {
  * (or a crash) never sees a partial object; every read re-hashes the bytes.
  */
 export class FsArtifactStore implements ArtifactStore {
+  readonly scope = 'local' as const
   readonly dir: string
   #closed = false
 

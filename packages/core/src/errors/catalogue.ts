@@ -207,3 +207,11 @@ export const WorkerTaskFailed = {
   hint: 'The cause is attached; a bug in a kernel should be reported.',
   exit: 70,
 } satisfies ErrorData<[string, string]>
+
+export const WriteConflict = {
+  code: 'MLOPS_WRITE_CONFLICT',
+  title: 'Another writer changed the same record first.',
+  message: (what: string, detail: string) => `${what} was changed by another writer meanwhile: ${detail}. Nothing of this change was stored.`,
+  hint: 'Read the current state (e.g. `mlops models show NAME`) and repeat the command if it still applies.',
+  exit: 1,
+} satisfies ErrorData<[string, string]>

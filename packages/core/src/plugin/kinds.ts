@@ -47,6 +47,12 @@ export interface StoredObject {
  * is not a sha256 hex string is rejected with MLOPS_ARTIFACT_NAME_INVALID (no path traversal).
  */
 export interface ArtifactStore {
+  /**
+   * `local`: only processes on this machine can reach it (files under `.mlops/`); `shared`: every worker
+   * and every teammate reaches the same store (S3, …). A remote executor refuses local stores.
+   * Undefined means `local`.
+   */
+  readonly scope?: StoreScope
   put(data: Uint8Array | AsyncIterable<Uint8Array>, options?: CallOptions): Promise<StoredObject>
   get(hash: ContentHash, options?: CallOptions): Promise<Uint8Array>
   getStream(hash: ContentHash, options?: CallOptions): AsyncIterable<Uint8Array>
@@ -61,6 +67,8 @@ export interface ArtifactStore {
 // ---------------------------------------------------------------------------------------------
 // metadata
 // ---------------------------------------------------------------------------------------------
+
+export type StoreScope = 'local' | 'shared'
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled'
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'cached' | 'failed' | 'cancelled' | 'skipped'
@@ -166,6 +174,69 @@ export interface StepCompletion {
   metrics: { key: string; value: number }[]
 }
 
+/**
+ * A JSON document in a named collection, with an optimistic-concurrency revision: 1 when created, +1 on
+ * every write. The registry (model versions, aliases), deployments, approvals, trigger state, alert
+ * cooldowns, the prediction-log index and the daemon lease are all documents; their meaning lives in
+ * core, so every metadata backend stores them the same way.
+ */
+export interface DocumentRecord<T = unknown> {
+  collection: string
+  key: string
+  value: T
+  revision: number
+  updatedAt: string
+}
+
+export interface DocumentWrite {
+  collection: string
+  key: string
+  /** The new value (any JSON); `null` deletes the document. */
+  value: unknown
+  /**
+   * The revision the writer last read: `0` means "must not exist yet". When the stored revision differs
+   * (another writer got there first), the whole `commit` fails with MLOPS_WRITE_CONFLICT and writes
+   * nothing. Omitted: an unconditional write.
+   */
+  expectedRevision?: number
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead'
+
+/** A message waiting to be delivered by a notifier: the transactional outbox. */
+export interface OutboxItem {
+  /** Unique; enqueueing an id that exists is ignored (idempotent). */
+  id: string
+  /** Which notifier delivers it (the notifier's name). */
+  channel: string
+  /** The event it announces; receivers deduplicate by this id. */
+  eventId: string
+  payload: Record<string, unknown>
+  status: OutboxStatus
+  /** Delivery attempts so far (claims). */
+  attempts: number
+  /** Not to be claimed before this time (ISO). Claiming pushes it forward by the lease. */
+  availableAt: string
+  lastError: string | null
+  createdAt: string
+  deliveredAt: string | null
+}
+
+export type OutboxEnqueue = Pick<OutboxItem, 'id' | 'channel' | 'eventId' | 'payload' | 'createdAt'> & { availableAt?: string }
+
+/** One atomic change: document writes, events and outbox messages commit together or not at all. */
+export interface CommitRequest {
+  writes?: DocumentWrite[]
+  /** Appended to the event log; an id already present is ignored. */
+  events?: Omit<EventRecord, 'seq'>[]
+  outbox?: OutboxEnqueue[]
+}
+
+export type OutboxSettlement =
+  | { delivered: true; at: string }
+  /** `retryAt` null: give up (status `dead`). */
+  | { delivered: false; error: string; retryAt: string | null }
+
 export interface ListRunsQuery {
   pipeline?: string
   status?: RunStatus
@@ -177,6 +248,8 @@ export interface ListRunsQuery {
  * either all of its writes or none. Concurrent writers (two runs in two processes) never lose a write.
  */
 export interface MetadataStore {
+  /** `local` (a file on this machine) or `shared` (a server every worker reaches). Undefined means `local`. */
+  readonly scope?: StoreScope
   createRun(run: RunRecord): Promise<void>
   /** Sets the fields given; `finishedAt`, `error` and `status` together end a run. */
   updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void>
@@ -205,6 +278,28 @@ export interface MetadataStore {
   /** Appends to the event log; an event id already present is ignored (idempotent). */
   appendEvent(event: Omit<EventRecord, 'seq'>): Promise<void>
   listEvents(query?: { afterSeq?: number; type?: string; limit?: number }): Promise<EventRecord[]>
+
+  /** A document, or undefined when absent. */
+  getDocument(collection: string, key: string): Promise<DocumentRecord | undefined>
+  /** Documents of a collection ordered by key (byte order), optionally those whose key starts with `prefix`. */
+  listDocuments(collection: string, query?: { prefix?: string; limit?: number }): Promise<DocumentRecord[]>
+  /**
+   * Applies `writes` (checking every `expectedRevision` first), appends `events` and enqueues `outbox`
+   * messages in one transaction. Two processes racing on one document: exactly one wins, the other gets
+   * MLOPS_WRITE_CONFLICT and nothing of its change is stored.
+   */
+  commit(change: CommitRequest): Promise<void>
+
+  /**
+   * Claims up to `limit` pending outbox items whose `availableAt` ≤ `now` (oldest first), optionally of
+   * the given channels: each claimed item gets `attempts + 1` and `availableAt = now + leaseMs`, so a
+   * claimer that dies releases it when the lease runs out (at-least-once). Two concurrent claimers never
+   * get the same item (Postgres: `FOR UPDATE SKIP LOCKED`).
+   */
+  claimOutbox(query: { now: string; leaseMs: number; limit: number; channels?: string[] }): Promise<OutboxItem[]>
+  /** Records the outcome of a delivery attempt: delivered, retry at a time, or dead. */
+  settleOutbox(id: string, outcome: OutboxSettlement): Promise<void>
+  listOutbox(query?: { status?: OutboxStatus; channel?: string; limit?: number }): Promise<OutboxItem[]>
 
   /** Structural check of the store (e.g. SQLite `integrity_check` plus dangling references). */
   checkIntegrity(): Promise<{ ok: boolean; problems: string[] }>

@@ -98,6 +98,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_by_type ON events (type, seq);
     `,
   },
+  {
+    version: 2,
+    description: 'documents (registry, deployments, trigger state) and the notification outbox',
+    sql: `
+      CREATE TABLE documents (
+        collection TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL CHECK (json_valid(value)),
+        revision INTEGER NOT NULL CHECK (revision >= 1),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (collection, key)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE outbox (
+        ord INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        payload TEXT NOT NULL CHECK (json_valid(payload)),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL CHECK (attempts >= 0),
+        available_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT
+      ) STRICT;
+      CREATE INDEX outbox_pending ON outbox (available_at, ord) WHERE status = 'pending';
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0

@@ -1,4 +1,4 @@
-import type { ArtifactRecord, EventRecord, MetricRecord, RunRecord, StepIoRecord, StepRecord } from '@mlops/core'
+import type { ArtifactRecord, DocumentRecord, EventRecord, MetricRecord, OutboxItem, OutboxStatus, RunRecord, StepIoRecord, StepRecord } from '@mlops/core'
 
 /** Rows as SQLite returns them (JSON columns are TEXT). */
 export interface RunRow {
@@ -133,4 +133,48 @@ export function metricFromRow(row: MetricRow): MetricRecord {
 
 export function eventFromRow(row: EventRow): EventRecord {
   return { seq: row.seq, id: row.id, type: row.type, payload: JSON.parse(row.payload) as EventRecord['payload'], createdAt: row.created_at }
+}
+
+export interface DocumentRow {
+  collection: string
+  key: string
+  value: string
+  revision: number
+  updated_at: string
+}
+
+export const DOCUMENT_COLUMNS = 'collection, key, value, revision, updated_at'
+
+export function documentFromRow(row: DocumentRow): DocumentRecord {
+  return { collection: row.collection, key: row.key, value: JSON.parse(row.value) as unknown, revision: row.revision, updatedAt: row.updated_at }
+}
+
+export interface OutboxRow {
+  id: string
+  channel: string
+  event_id: string
+  payload: string
+  status: OutboxStatus
+  attempts: number
+  available_at: string
+  last_error: string | null
+  created_at: string
+  delivered_at: string | null
+}
+
+export const OUTBOX_COLUMNS = 'id, channel, event_id, payload, status, attempts, available_at, last_error, created_at, delivered_at'
+
+export function outboxFromRow(row: OutboxRow): OutboxItem {
+  return {
+    id: row.id,
+    channel: row.channel,
+    eventId: row.event_id,
+    payload: JSON.parse(row.payload) as OutboxItem['payload'],
+    status: row.status,
+    attempts: row.attempts,
+    availableAt: row.available_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+  }
 }
