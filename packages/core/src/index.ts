@@ -64,6 +64,8 @@ export type {
   ExecutionNode,
   ExecutionRequest,
   Executor,
+  HealthCheckable,
+  HealthCheckResult,
   ListRunsQuery,
   Logger,
   MetadataStore,

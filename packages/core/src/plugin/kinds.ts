@@ -29,6 +29,21 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/** What `mlops doctor` prints for one backend. */
+export interface HealthCheckResult {
+  ok: boolean
+  /** One line: where it is (host, bucket, queue …) and, when not ok, what failed and how to fix it. */
+  detail: string
+}
+
+/**
+ * Every plugin kind may implement `check`, which `mlops doctor` calls: it must reach the backend (a
+ * round-trip, not a config echo) and never throw for an unreachable one (return `ok: false`).
+ */
+export interface HealthCheckable {
+  check?(options?: CallOptions): Promise<HealthCheckResult>
+}
+
 // ---------------------------------------------------------------------------------------------
 // storage
 // ---------------------------------------------------------------------------------------------
@@ -46,7 +61,7 @@ export interface StoredObject {
  * `get`/`getStream` verify the hash and reject corrupted bytes with MLOPS_ARTIFACT_CORRUPTED; a key that
  * is not a sha256 hex string is rejected with MLOPS_ARTIFACT_NAME_INVALID (no path traversal).
  */
-export interface ArtifactStore {
+export interface ArtifactStore extends HealthCheckable {
   /**
    * `local`: only processes on this machine can reach it (files under `.mlops/`); `shared`: every worker
    * and every teammate reaches the same store (S3, …). A remote executor refuses local stores.
@@ -247,7 +262,7 @@ export interface ListRunsQuery {
  * Runs, steps, artifacts, lineage, metrics and events. Each method is one transaction: a crash leaves
  * either all of its writes or none. Concurrent writers (two runs in two processes) never lose a write.
  */
-export interface MetadataStore {
+export interface MetadataStore extends HealthCheckable {
   /** `local` (a file on this machine) or `shared` (a server every worker reaches). Undefined means `local`. */
   readonly scope?: StoreScope
   createRun(run: RunRecord): Promise<void>
@@ -331,7 +346,7 @@ export interface ExecutionRequest {
  * the steps to workers that load the same config and run them by id. Resolves when every node
  * succeeded; rejects with the first failure once running steps settle.
  */
-export interface Executor {
+export interface Executor extends HealthCheckable {
   readonly name: string
   /** True when steps run in other processes (which then need shared metadata and artifact stores). */
   readonly isRemote: boolean
@@ -360,7 +375,7 @@ export interface TrainResult {
   exitCode?: number
 }
 
-export interface Trainer {
+export interface Trainer extends HealthCheckable {
   readonly name: string
   train(request: TrainRequest): Promise<TrainResult>
 }
@@ -383,7 +398,7 @@ export interface DriftDetectionResult {
 }
 
 /** Compares reference and current data (batch) or consumes a stream (concept drift). */
-export interface DriftDetector {
+export interface DriftDetector extends HealthCheckable {
   readonly name: string
   detect(
     reference: { path?: string; hash?: string },
@@ -400,7 +415,7 @@ export interface NotificationEvent {
 }
 
 /** Delivers events at least once; receivers deduplicate by event id. */
-export interface Notifier {
+export interface Notifier extends HealthCheckable {
   readonly name: string
   send(event: NotificationEvent, options?: CallOptions): Promise<void>
   close?(): Promise<void>
@@ -421,7 +436,7 @@ export interface DeploymentStatus {
   detail?: string
 }
 
-export interface DeployTarget {
+export interface DeployTarget extends HealthCheckable {
   readonly name: string
   deploy(ref: DeploymentRef, options?: CallOptions & { dryRun?: boolean }): Promise<DeploymentStatus>
   status(deploymentId: string, options?: CallOptions): Promise<DeploymentStatus>
