@@ -436,12 +436,150 @@ export interface DeploymentStatus {
   detail?: string
 }
 
+/** A column of a model's input, as recorded with each model version (from the model's zod row schema). */
+export interface SignatureColumn {
+  name: string
+  type: 'number' | 'integer' | 'string' | 'boolean' | 'unknown'
+  /** Allowed values when the column is an enum. */
+  values?: readonly string[]
+  optional: boolean
+  nullable: boolean
+}
+
+/** What a model version takes and returns; stored with the version, used to validate requests. */
+export interface ModelSignature {
+  inputs: SignatureColumn[]
+  /** JSON Schema of one input row (zod's `toJSONSchema`). */
+  inputSchema: Record<string, unknown>
+  task: 'classification' | 'regression' | 'other'
+  /** Class labels for a classifier, when known. */
+  classes?: readonly string[]
+}
+
+/** A model version loaded for serving. */
+export interface LoadedModel {
+  model: string
+  version: string
+  artifactHash: string
+  signature: ModelSignature
+  /** One output per row (a label for a classifier, a number for a regressor). */
+  predict(rows: readonly Record<string, unknown>[]): Promise<unknown[]>
+  /** Class scores per row, for classifiers that have them. */
+  predictProba?(rows: readonly Record<string, unknown>[]): Promise<Record<string, number>[]>
+}
+
+/** One logged prediction. `inputs` are the validated row; `variant` says which model answered or shadowed. */
+export interface PredictionRecord {
+  requestId: string
+  /** ISO time the request arrived. */
+  ts: string
+  model: string
+  version: string
+  variant: 'primary' | 'canary' | 'shadow'
+  inputs: Record<string, unknown>
+  output: unknown
+  latencyMs: number
+  deployment?: string
+}
+
+export interface PredictionLogStats {
+  /** Records accepted into the queue. */
+  logged: number
+  /** Records dropped because the queue was full (also exported as a Prometheus counter). */
+  dropped: number
+  /** Records written to the stores. */
+  written: number
+  /** Records waiting in the queue. */
+  queued: number
+  batches: number
+  /** Write failures (a failed batch is retried once, then counted as dropped). */
+  failures: number
+}
+
+/**
+ * The prediction log of a deployment: `log` never blocks or throws (a full queue counts a drop); batches
+ * go to the artifact store (JSON Lines, content-addressed) and are indexed in the metadata store.
+ * `close` drains the queue: no prediction is lost on a clean shutdown.
+ */
+export interface PredictionLogWriter {
+  log(record: PredictionRecord): boolean
+  stats(): PredictionLogStats
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * What core hands a deploy target for serving one registered model: the versions behind the followed
+ * alias (and the optional challenger), request validation against the recorded signature, and the
+ * prediction log. `refresh` re-reads the registry; core also polls it, so a promotion or a rollback takes
+ * effect without a restart.
+ */
+export interface ServingRuntime {
+  readonly model: string
+  /** The alias (or pinned version) the primary follows, e.g. `champion`. */
+  readonly selector: string
+  /** The challenger alias for canary/shadow, when configured. */
+  readonly challengerSelector: string | undefined
+  current(): { primary: LoadedModel; challenger: LoadedModel | undefined }
+  /** Re-resolves the aliases; true when a served version changed. */
+  refresh(): Promise<boolean>
+  /**
+   * Validates request rows against the primary's signature (zod): coerces nothing silently; returns the
+   * parsed rows or one message per bad field (`rows[3].bill_length_mm: expected number, got string`).
+   */
+  validate(rows: readonly unknown[]): { ok: true; rows: Record<string, unknown>[] } | { ok: false; errors: string[] }
+  readonly predictionLog: PredictionLogWriter
+  /** Stops polling and drains the prediction log. */
+  close(): Promise<void>
+}
+
+export interface DeployRequest {
+  /** Stable id, e.g. `penguins-champion-http`. */
+  deploymentId: string
+  model: string
+  /** The alias the deployment follows (re-resolved live), or the pinned version. */
+  selector: { alias: string } | { version: string }
+  /** The version the selector points at now. */
+  resolved: { version: string; artifactHash: string }
+  project: { name: string; root: string; configFile: string }
+  /**
+   * The command that serves this deployment in the foreground (`mlops serve …` with the project's
+   * config), for targets that start or describe a server process.
+   */
+  serveCommand: string[]
+  /** Target-specific settings from the command line (`--port 8080`, `--set replicas=3`). */
+  settings: Record<string, string>
+  dryRun?: boolean
+}
+
+export interface DeployResult extends DeploymentStatus {
+  /** What a dry run would apply (manifests), or what was applied. */
+  output?: string
+  /** Process id of a local server started by the target. */
+  pid?: number
+}
+
+export interface ServeRequest {
+  runtime: ServingRuntime
+  settings: Record<string, string>
+  /** Ends the server: stop accepting, finish in-flight requests, drain the log. */
+  signal: AbortSignal
+  logger: Logger
+}
+
+export interface RunningServer {
+  url: string
+  /** Resolves when the server has stopped and the prediction log is drained. */
+  closed: Promise<void>
+}
+
 export interface DeployTarget extends HealthCheckable {
   readonly name: string
-  deploy(ref: DeploymentRef, options?: CallOptions & { dryRun?: boolean }): Promise<DeploymentStatus>
+  deploy(request: DeployRequest, options?: CallOptions): Promise<DeployResult>
   status(deploymentId: string, options?: CallOptions): Promise<DeploymentStatus>
-  rollback(deploymentId: string, options?: CallOptions): Promise<DeploymentStatus>
   undeploy(deploymentId: string, options?: CallOptions): Promise<void>
+  /** Serves in this process (`mlops serve`); targets that only describe deployments (k8s) omit it. */
+  serve?(request: ServeRequest): Promise<RunningServer>
 }
 
 /** What a plugin's `setup` may provide; one plugin may provide several kinds. */
