@@ -117,3 +117,19 @@ export type {
   StatTestOutcome,
   StatTestSuccess,
 } from './stattests/index.js'
+export {
+  accuracy,
+  f1Macro,
+  isPerformanceMetric,
+  meanAbsoluteError,
+  METRIC_DIRECTION,
+  perClassScores,
+  performanceMetrics,
+  precisionMacro,
+  r2Score,
+  recallMacro,
+  rocAuc,
+  rocAucBinary,
+  rootMeanSquaredError,
+} from './performance/metrics.js'
+export type { ClassScores, ClassificationMetric, Label, PerformanceMetric, RegressionMetric } from './performance/metrics.js'
