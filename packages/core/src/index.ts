@@ -44,6 +44,9 @@ export * as errors from './errors/catalogue.js'
 export { definePlugin, isPluginInstance, setupPlugin } from './plugin/define-plugin.js'
 export type { PluginDefinition, PluginInstance } from './plugin/define-plugin.js'
 export { PLUGIN_API_VERSION, SUPPORTED_PLUGIN_API_VERSIONS } from './plugin/api-version.js'
+export { assertPluginApiSupported, checkPlugin, isPluginFactory } from './plugin/define-plugin.js'
+export type { PluginFactory } from './plugin/define-plugin.js'
+export { coreCompatRange, coreVersion, isPluginApiSupported } from './plugin/api-version.js'
 export { PLUGIN_KINDS } from './plugin/kinds.js'
 export type {
   ArtifactKindName,

@@ -44,13 +44,34 @@ export const PluginOptionsInvalid = {
   exit: 2,
 } satisfies ErrorData<[string, string]>
 
+/** What PluginApiUnsupported reports: the plugin, the API it implements, and what this core supports. */
+export interface PluginApiMismatch {
+  /** e.g. `mlops.config.ts: plugins[2]`. */
+  where: string
+  name: string
+  version: string | undefined
+  /** undefined when the plugin declares no `apiVersion`. */
+  apiVersion: number | undefined
+  /** e.g. `1` or `1 and 2`. */
+  supported: string
+  /** True when the plugin implements a newer API than this core supports. */
+  pluginIsNewer: boolean
+  coreVersion: string
+  /** The @mlops/core range a compatible plugin release targets, e.g. `^0.1`. */
+  coreRange: string
+}
+
 export const PluginApiUnsupported = {
   code: 'MLOPS_PLUGIN_API_UNSUPPORTED',
   title: 'Unsupported plugin API version.',
-  message: (plugin: string, got: number, range: string) => `${plugin} implements plugin API ${got}; this @mlops/core supports ${range}.`,
-  hint: 'Upgrade the plugin or @mlops/core until the versions overlap.',
+  message: (m: PluginApiMismatch) =>
+    `${m.where}: ${m.name}${m.version ? `@${m.version}` : ''} ${m.apiVersion === undefined ? 'declares no plugin API version (apiVersion)' : `implements plugin API ${m.apiVersion}`}; this @mlops/core ${m.coreVersion} supports plugin API ${m.supported}.`,
+  hint: (m: PluginApiMismatch) =>
+    m.pluginIsNewer
+      ? `Install a version of ${m.name} built for @mlops/core ${m.coreRange}, or upgrade @mlops/cli and @mlops/core together (npm install @mlops/cli@latest @mlops/core@latest).`
+      : `Install a version of ${m.name} built for @mlops/core ${m.coreRange} (npm install ${m.name}@latest), or ask its author to implement plugin API ${m.supported}.`,
   exit: 2,
-} satisfies ErrorData<[string, number, string]>
+} satisfies ErrorData<[PluginApiMismatch]>
 
 export const PluginInvalid = {
   code: 'MLOPS_PLUGIN_INVALID',
