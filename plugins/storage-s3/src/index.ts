@@ -1,0 +1,5 @@
+export { storageS3 as default, storageS3, s3StorageOptions, credentialsFromEnv } from './plugin.js'
+export type { S3StorageOptions } from './plugin.js'
+export { createS3ArtifactStore, S3ArtifactStore, normalizePrefix } from './s3-artifact-store.js'
+export type { S3ArtifactStoreOptions, S3Credentials } from './s3-artifact-store.js'
+export { S3AccessDenied, S3BucketNotFound, S3CredentialsIncomplete, S3RequestFailed, S3Unreachable } from './errors.js'
