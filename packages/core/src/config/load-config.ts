@@ -4,6 +4,8 @@ import { ConfigFileMissing, ConfigInvalid, ConfigLoadFailed, ConfigNotFound } fr
 import { isMlopsError, mlopsError } from '../errors/mlops-error.js'
 import { buildPipelineGraph, type PipelineDefinition, type PipelineGraph } from '../dsl/pipeline.js'
 import type { PluginInstance } from '../plugin/define-plugin.js'
+import type { ModelDefinition } from '../dsl/model.js'
+import type { MonitorDefinition, NotificationsConfig, TriggerDefinition } from '../dsl/monitor.js'
 import { formatZodIssues } from '../util/zod-issues.js'
 import { ConfigSchema } from './schema.js'
 
@@ -17,6 +19,10 @@ export interface LoadedConfig {
   project: string
   plugins: PluginInstance[]
   pipelines: Map<string, { definition: PipelineDefinition; graph: PipelineGraph }>
+  models: Map<string, ModelDefinition>
+  monitors: Map<string, MonitorDefinition>
+  triggers: TriggerDefinition[]
+  notifications: NotificationsConfig
   execution: { concurrency: number; cache: boolean }
 }
 
@@ -74,6 +80,10 @@ export async function loadConfig(options: { cwd: string; configPath?: string; co
       throw mlopsError(ConfigInvalid, [rel, `  pipelines.${name}: ${error instanceof Error ? error.message : String(error)}`], { loc: { file, path: `pipelines.${name}` }, cause: error })
     }
   }
+  const models = new Map(Object.entries(parsed.data.models) as [string, ModelDefinition][])
+  const monitors = new Map(Object.entries(parsed.data.monitors) as [string, MonitorDefinition][])
+  const triggers = parsed.data.triggers as TriggerDefinition[]
+  checkReferences(rel, file, pipelines, models, monitors, triggers)
   const root = dirname(file)
   return {
     file,
@@ -81,6 +91,10 @@ export async function loadConfig(options: { cwd: string; configPath?: string; co
     project: parsed.data.project ?? basename(root),
     plugins: parsed.data.plugins as PluginInstance[],
     pipelines,
+    models,
+    monitors,
+    triggers,
+    notifications: parsed.data.notifications,
     execution: parsed.data.execution,
   }
 }
@@ -98,4 +112,56 @@ function indent(text: string): string {
 
 function pathOf(error: { issues: { path: PropertyKey[] }[] }): string {
   return (error.issues[0]?.path ?? []).map(String).join('.')
+}
+
+/** Cross-references zod cannot see: a model's pipeline and outputs, a monitor's model, a trigger's pipeline and monitor. */
+function checkReferences(
+  rel: string,
+  file: string,
+  pipelines: Map<string, { graph: PipelineGraph }>,
+  models: Map<string, ModelDefinition>,
+  monitors: Map<string, MonitorDefinition>,
+  triggers: TriggerDefinition[],
+): void {
+  const fail = (path: string, reason: string) => {
+    throw mlopsError(ConfigInvalid, [rel, `  ${path}: ${reason}`], { loc: { file, path } })
+  }
+  const known = (names: Iterable<string>) => [...names].join(', ') || 'none'
+  const checkOutput = (path: string, pipeline: string, output: unknown) => {
+    if (typeof output !== 'string' || !/^[^.]+\..+$/.test(output)) return fail(path, 'expected "step.output", e.g. "train.model"')
+    const [stepId, name] = [output.slice(0, output.lastIndexOf('.')), output.slice(output.lastIndexOf('.') + 1)]
+    const node = pipelines.get(pipeline)?.graph.nodes.find((n) => n.id === stepId)
+    if (!node) return fail(path, `pipeline "${pipeline}" has no step "${stepId}" (steps: ${known(pipelines.get(pipeline)?.graph.nodes.map((n) => n.id) ?? [])})`)
+    const outputs = Object.keys(node.step.config.outputs ?? {})
+    if (!outputs.includes(name)) fail(path, `step "${stepId}" has no output "${name}" (outputs: ${known(outputs)})`)
+  }
+  for (const [name, def] of models) {
+    const c = def.config
+    const path = `models.${name}`
+    if (c.task !== 'classification' && c.task !== 'regression' && c.task !== 'other') fail(`${path}.task`, 'expected "classification", "regression" or "other"')
+    if (typeof c.load !== 'function') fail(`${path}.load`, 'expected a function (value) => predictor')
+    if (!c.input || typeof (c.input as { safeParse?: unknown }).safeParse !== 'function') fail(`${path}.input`, 'expected a zod object schema of one input row')
+    if (!c.source || !pipelines.has(c.source.pipeline)) fail(`${path}.source.pipeline`, `no pipeline "${c.source?.pipeline}" (pipelines: ${known(pipelines.keys())})`)
+    checkOutput(`${path}.source.output`, c.source.pipeline, c.source.output)
+    if (c.evaluation) {
+      checkOutput(`${path}.evaluation.output`, c.source.pipeline, c.evaluation.output)
+      if (!c.label && c.task !== 'other') fail(`${path}.label`, 'set the label column so the evaluation data can be scored')
+    }
+  }
+  for (const [name, def] of monitors) {
+    const c = def.config
+    if (c.model === undefined && c.current === undefined) fail(`monitors.${name}`, 'set `model` (watch its prediction log) or `current: { path }` (a dataset)')
+    if (c.model !== undefined && !models.has(c.model)) fail(`monitors.${name}.model`, `no model "${c.model}" (models: ${known(models.keys())})`)
+    if (c.reference && 'output' in c.reference && c.model !== undefined) {
+      checkOutput(`monitors.${name}.reference.output`, models.get(c.model)!.config.source.pipeline, c.reference.output)
+    }
+  }
+  for (const [i, t] of triggers.entries()) {
+    const c = t.config
+    const path = `triggers[${i}]`
+    if (!pipelines.has(c.run)) fail(`${path}.run`, `no pipeline "${c.run}" (pipelines: ${known(pipelines.keys())})`)
+    if ((c.kind === 'drift' || c.kind === 'performanceDrop') && !monitors.has(c.monitor)) fail(`${path}.monitor`, `no monitor "${c.monitor}" (monitors: ${known(monitors.keys())})`)
+    if (c.kind === 'codeChange' && !pipelines.has(c.pipeline)) fail(`${path}.pipeline`, `no pipeline "${c.pipeline}"`)
+    if (c.cooldown !== undefined && !/^\d+(ms|s|m|h|d)$/.test(c.cooldown)) fail(`${path}.cooldown`, 'expected a duration like "10m"')
+  }
 }

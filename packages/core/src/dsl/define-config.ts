@@ -1,5 +1,7 @@
 import type { PluginInstance } from '../plugin/define-plugin.js'
 import type { PipelineDefinition } from './pipeline.js'
+import type { ModelDefinition } from './model.js'
+import type { MonitorDefinition, NotificationsConfig, TriggerDefinition } from './monitor.js'
 
 export interface UserConfig {
   /** Project name shown in outputs (defaults to the folder name). */
@@ -7,6 +9,15 @@ export interface UserConfig {
   /** Plugins in use; the first providing `metadata`/`storage`/`executor` replaces the embedded default. */
   plugins?: PluginInstance[]
   pipelines: Record<string, PipelineDefinition>
+  /** Registered models: where versions come from, the input schema, how to load one, promotion gates. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  models?: Record<string, ModelDefinition<any, any>>
+  /** What to watch after deployment (prediction log or a current dataset). */
+  monitors?: Record<string, MonitorDefinition>
+  /** What starts a pipeline by itself: drift, a schedule, new data, a code change, a performance drop. */
+  triggers?: TriggerDefinition[]
+  /** Which events go to the notifier plugins, and the alert cooldown. */
+  notifications?: NotificationsConfig
   execution?: {
     /** How many independent steps run at once (default 4). */
     concurrency?: number

@@ -236,3 +236,113 @@ export const WriteConflict = {
   hint: 'Read the current state (e.g. `mlops models show NAME`) and repeat the command if it still applies.',
   exit: 1,
 } satisfies ErrorData<[string, string]>
+
+const list = (items: readonly string[]) => (items.length ? items.join(', ') : 'none')
+
+export const ModelRefInvalid = {
+  code: 'MLOPS_MODEL_REF_INVALID',
+  title: 'Not a model reference.',
+  message: (text: string) => `"${text}" is not a model reference.`,
+  hint: 'Write NAME, NAME@ALIAS (penguins@champion) or NAME:VERSION (penguins:3); names use letters, digits, "_", "-" and ".".',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const ModelNotFound = {
+  code: 'MLOPS_MODEL_NOT_FOUND',
+  title: 'No such registered model.',
+  message: (name: string, known: readonly string[]) => `No registered model is named "${name}". Registered models: ${list(known)}.`,
+  hint: 'A model is registered when a run of its source pipeline succeeds (`models` in mlops.config.ts); `mlops models ls` lists them.',
+  exit: 2,
+} satisfies ErrorData<[string, readonly string[]]>
+
+export const ModelVersionNotFound = {
+  code: 'MLOPS_MODEL_VERSION_NOT_FOUND',
+  title: 'No such model version.',
+  message: (name: string, version: string, known: readonly string[]) => `Model "${name}" has no version ${version}. Versions: ${list(known)}.`,
+  hint: '`mlops models show NAME` lists the versions and aliases.',
+  exit: 2,
+} satisfies ErrorData<[string, string, readonly string[]]>
+
+export const AliasNotFound = {
+  code: 'MLOPS_ALIAS_NOT_FOUND',
+  title: 'No version holds this alias.',
+  message: (name: string, alias: string, known: readonly string[]) => `No version of model "${name}" holds the alias "${alias}". Aliases in use: ${list(known)}.`,
+  hint: 'Promote a version first: `mlops models promote NAME:VERSION --alias ALIAS --reason "…"`.',
+  exit: 2,
+} satisfies ErrorData<[string, string, readonly string[]]>
+
+export const NoPreviousAliasHolder = {
+  code: 'MLOPS_NO_PREVIOUS_ALIAS_HOLDER',
+  title: 'Nothing to roll back to.',
+  message: (name: string, alias: string, current: string) => `${name}@${alias} has only ever pointed at version ${current}; there is no previous holder to roll back to.`,
+  hint: 'Promote another version explicitly with `mlops models promote NAME:VERSION --alias ALIAS`.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string]>
+
+export const ModelVersionInUse = {
+  code: 'MLOPS_MODEL_VERSION_IN_USE',
+  title: 'The version holds an alias.',
+  message: (ref: string, aliases: readonly string[]) => `${ref} cannot be deleted: it holds the alias ${list(aliases)}.`,
+  hint: 'Move the alias first (promote another version or roll back), then delete.',
+  exit: 2,
+} satisfies ErrorData<[string, readonly string[]]>
+
+export const ApprovalNotPending = {
+  code: 'MLOPS_APPROVAL_NOT_PENDING',
+  title: 'Nothing waits for approval.',
+  message: (what: string, status: string) => `${what} is not waiting for approval (its status is ${status}).`,
+  hint: '`mlops models show NAME` shows each version’s status; only versions that passed every other gate wait for approval.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const GateFailed = {
+  code: 'MLOPS_GATE_FAILED',
+  title: 'A promotion gate was not met.',
+  message: (ref: string, failed: string) => `${ref} was not promoted:\n${failed}`,
+  hint: 'The version is recorded as rejected with these reasons (`mlops models show NAME`); the current holder keeps serving.',
+  exit: 1,
+} satisfies ErrorData<[string, string]>
+
+export const ModelConfigInvalid = {
+  code: 'MLOPS_MODEL_CONFIG_INVALID',
+  title: 'A model in the config cannot be used.',
+  message: (where: string, reason: string) => `${where}: ${reason}`,
+  hint: 'Fix `models` in mlops.config.ts: `source.output` and `evaluation.output` name `step.output` of the source pipeline.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const StoresNotShared = {
+  code: 'MLOPS_STORES_NOT_SHARED',
+  title: 'A remote executor needs shared stores.',
+  message: (executor: string, local: string[]) =>
+    `The executor "${executor}" runs steps in other processes, but ${local
+      .map((kind) => (kind === 'metadata' ? 'the metadata store (runs, lineage)' : 'the artifact store (storage)'))
+      .join(' and ')} ${local.length === 1 ? 'is' : 'are'} local to this machine (scope "local"): workers elsewhere could not read or record what the steps need.`,
+  hint: (_executor: string, local: string[]) =>
+    `In mlops.config.ts add ${local.map((kind) => (kind === 'metadata' ? 'metadataPostgres({ url }) from @mlops/metadata-postgres' : 'storageS3({ bucket }) from @mlops/storage-s3')).join(' and ')} to plugins (the same for the submitting process and every worker), or remove the remote executor to run steps in this process.`,
+  exit: 2,
+} satisfies ErrorData<[string, string[]]>
+
+export const WorkerNeedsRemoteExecutor = {
+  code: 'MLOPS_WORKER_NEEDS_REMOTE_EXECUTOR',
+  title: 'No remote executor to work for.',
+  message: (executor: string) => `mlops worker takes steps from a remote executor, but the config's executor is "${executor}", which runs steps in the process that starts the run.`,
+  hint: 'Add a distributed executor to plugins in mlops.config.ts, e.g. executorBullmq({ url }) from @mlops/executor-bullmq, then start workers with `npx mlops worker`.',
+  exit: 2,
+} satisfies ErrorData<[string]>
+
+export const WorkerConfigMismatch = {
+  code: 'MLOPS_WORKER_CONFIG_MISMATCH',
+  title: "The worker's config differs from the run's.",
+  message: (runId: string, stepId: string, reason: string) => `Worker cannot run step "${stepId}" of run ${runId}: ${reason}`,
+  hint: 'Deploy the same mlops.config.ts and step code to every worker as to the process that starts runs, and restart the workers.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string]>
+
+export const RunNotRunning = {
+  code: 'MLOPS_RUN_NOT_RUNNING',
+  title: 'The run is not in progress.',
+  message: (runId: string, status: string, stepId: string) => `Run ${runId} is ${status}: its step "${stepId}" is not run.`,
+  hint: 'A step left in the queue of a finished run is dropped; `npx mlops run PIPELINE --resume RUN_ID` finishes a failed or cancelled run.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string]>
