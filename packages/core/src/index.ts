@@ -17,6 +17,17 @@ export type {
 } from './dsl/step.js'
 export { pipeline, isPipelineDefinition, buildPipelineGraph } from './dsl/pipeline.js'
 export type { PipelineConfig, PipelineDefinition, PipelineGraph, PipelineNode } from './dsl/pipeline.js'
+export { model, isModelDefinition } from './dsl/model.js'
+export type { GateConfig, MetricGate, ModelConfig, ModelDefinition, Predictor } from './dsl/model.js'
+export { monitor, isMonitorDefinition, isTriggerDefinition, onCodeChange, onDrift, onNewData, onPerformanceDrop, onSchedule } from './dsl/monitor.js'
+export type { MonitorChecks, MonitorConfig, MonitorDefinition, NotificationsConfig, TriggerAction, TriggerConfig, TriggerDefinition } from './dsl/monitor.js'
+export { Registry, parseModelRef, formatModelRef, resolveActor, AUDIT_EVENT_TYPES, MODELS, MODEL_VERSIONS, MODEL_AUDIT } from './registry/registry.js'
+export type { ActorInput, RegisterInput } from './registry/registry.js'
+export type { AuditAction, AuditEntry, GateCheck, GateResult, ModelHead, ModelRef, ModelVersion, VersionStatus } from './registry/types.js'
+export { registerRunModels, modelsOfPipeline } from './registry/register-run.js'
+export type { RegistrationOutcome } from './registry/register-run.js'
+export { signatureOf, validateRows } from './registry/signature.js'
+export { loadModelVersion, readArtifactValue } from './registry/load.js'
 export { artifact } from './dsl/artifacts.js'
 export type { ArtifactType, ArtifactValue, DatasetRow } from './dsl/artifacts.js'
 
@@ -107,3 +118,5 @@ export type {
   Trainer,
 } from './plugin/kinds.js'
 export { formatPath, formatZodIssues } from './util/zod-issues.js'
+export { createServingRuntime } from './serving/runtime.js'
+export type { ServingRuntimeOptions } from './serving/runtime.js'
