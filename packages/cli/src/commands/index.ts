@@ -9,6 +9,9 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   pipelines: () => import('./pipelines.js'),
   plugins: () => import('./plugins.js'),
   drift: () => import('./drift.js'),
+  models: () => import('./models.js'),
+  approve: () => import('./approve.js'),
+  rollback: () => import('./rollback.js'),
 }
 
 /** One line each for `mlops --help`, kept here so help needs no command module. */
@@ -20,4 +23,7 @@ export const summaries: Record<string, string> = {
   pipelines: 'List the pipelines of the config and their steps',
   plugins: 'List the loaded plugins, their versions and kinds',
   drift: 'Compare reference and current data: mlops drift --reference A --current B',
+  models: 'The model registry: ls, show NAME[@ALIAS|:VERSION], promote, rollback, diff, tag, delete',
+  approve: 'Approve the model versions of a run that wait for manual approval',
+  rollback: 'Put the previous holder of an alias back: mlops rollback NAME [--alias champion]',
 }

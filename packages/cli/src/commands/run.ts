@@ -1,4 +1,4 @@
-import { errors, mlopsError, parseParamArgs, runPipeline, type ProgressEvent, type RunSummary } from '@mlops/core'
+import { errors, mlopsError, modelsOfPipeline, parseParamArgs, registerRunModels, resolveActor, runPipeline, type ProgressEvent, type RegistrationOutcome, type RunSummary } from '@mlops/core'
 import { parseCommandArgs } from '../args.js'
 import type { CommandIo, CommandModule } from '../command.js'
 import { openProject } from '../context.js'
@@ -11,7 +11,9 @@ const usage = `Usage: mlops run PIPELINE [--param name=value]... [--resume RUN_I
 Runs a pipeline of mlops.config.ts. Steps whose code, params and inputs are unchanged reuse their
 cached outputs. --param applies to every step declaring that param (or step.name=value for one step).
 --resume finishes a failed, cancelled or crashed run, reusing the steps it completed.
-Exit: 0 succeeded, 1 a step failed, 2 bad usage or config.`
+When the pipeline is the source of a model (models in mlops.config.ts), a succeeded run registers the
+new version, evaluates its promotion gates against the current champion and promotes it if they pass.
+Exit: 0 succeeded, 1 a step failed or a promotion gate was not met, 2 bad usage or config.`
 
 function progressPrinter(io: CommandIo): (event: ProgressEvent) => void {
   const c = colors(io.useColor)
@@ -60,7 +62,7 @@ const command: CommandModule = {
   async run(argv, io, globals) {
     const parsed = parseCommandArgs('run', {
       args: argv,
-      options: { param: { type: 'string', multiple: true, short: 'p' }, resume: { type: 'string' }, 'no-cache': { type: 'boolean' } },
+      options: { param: { type: 'string', multiple: true, short: 'p' }, resume: { type: 'string' }, 'no-cache': { type: 'boolean' }, actor: { type: 'string' } },
     })
     const [pipeline, ...extra] = parsed.positionals
     if (!pipeline) throw mlopsError(errors.UsageInvalid, ['mlops run needs a pipeline name: mlops run PIPELINE'])
@@ -75,12 +77,17 @@ const command: CommandModule = {
       const details = await describeRun(project.metadata, summary.run.id)
       const cached = summary.steps.filter((s) => s.status === 'cached').length
       const metrics = details.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(' ')
+      const models: RegistrationOutcome[] = modelsOfPipeline(project.config, pipeline).length
+        ? await registerRunModels({ config: project.config, metadata: project.metadata, storage: project.storage, runId: summary.run.id, actor: resolveActor(parsed.values.actor, io.env), logger: project.logger })
+        : []
+      const rejected = models.some((m) => m.outcome === 'rejected')
       return {
-        exitCode: 0,
-        data: details,
+        exitCode: rejected ? 1 : 0,
+        data: models.length ? { ...details, models } : details,
         human: [
           `run ${summary.run.id} ${summary.run.status}: ${summary.steps.length} steps, ${cached} cached (${shortId(summary.run.id)})`,
           metrics ? `metrics: ${metrics}` : '',
+          ...models.map(describeOutcome),
         ]
           .filter(Boolean)
           .join('\n'),
@@ -96,3 +103,23 @@ export function formatNumber(value: number): string {
 }
 
 export default command
+
+/** One line (plus failed checks) per model a run registered. */
+export function describeOutcome(m: RegistrationOutcome): string {
+  const ref = `${m.model}:${m.version.version}`
+  switch (m.outcome) {
+    case 'unchanged':
+      return `model ${ref}: unchanged (same artifact as version ${m.version.version}, ${m.version.status})`
+    case 'promoted':
+      return `model ${ref}: passed its gates, promoted: ${m.model}@${m.alias} ${m.previous ?? 'none'} → ${m.version.version}`
+    case 'awaiting-approval':
+      return `model ${ref}: passed its gates, waiting for approval: mlops approve ${m.version.runId} --reason "…"`
+    case 'registered':
+      return `model ${ref}: registered`
+    case 'rejected':
+      return [
+        `model ${ref}: REJECTED by its gates; ${m.model}@${m.alias} stays at ${m.previous ?? 'none'}`,
+        ...(m.gate?.checks.filter((c) => !c.passed).map((c) => `  ✗ ${c.name}: ${c.detail}`) ?? []),
+      ].join('\n')
+  }
+}
