@@ -7,3 +7,5 @@ export { driftDetectorConformance, driftDetectorCases } from './drift-detector-c
 export type { DriftDataset, DriftDetectorHarness } from './drift-detector-conformance.js'
 export { deployTargetConformance, deployTargetCases } from './deploy-target-conformance.js'
 export type { DeployTargetHarness } from './deploy-target-conformance.js'
+export { notifierConformance, notifierCases } from './notifier-conformance.js'
+export type { NotifierHarness, ReceivedNotification } from './notifier-conformance.js'

@@ -1,0 +1,8 @@
+export { notifyWebhook as default, notifyWebhook, webhookNotifierOptions } from './plugin.js'
+export type { WebhookNotifierPluginOptions } from './plugin.js'
+export { WebhookNotifier, slackMessage, redactUrl, parseRetryAfter } from './webhook-notifier.js'
+export type { WebhookFormat, WebhookNotifierOptions, WebhookRetryOptions } from './webhook-notifier.js'
+export { signWebhookPayload, verifyWebhookSignature } from './signature.js'
+export type { VerifyWebhookSignatureOptions } from './signature.js'
+export { summarizeEvent } from './summary.js'
+export { WebhookDeliveryFailed, WebhookEnvMissing } from './errors.js'
