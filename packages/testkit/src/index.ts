@@ -9,3 +9,5 @@ export { deployTargetConformance, deployTargetCases } from './deploy-target-conf
 export type { DeployTargetHarness } from './deploy-target-conformance.js'
 export { notifierConformance, notifierCases } from './notifier-conformance.js'
 export type { NotifierHarness, ReceivedNotification } from './notifier-conformance.js'
+export { trainerConformance, trainerCases } from './trainer-conformance.js'
+export type { TrainerHarness, TrainerScenario } from './trainer-conformance.js'
