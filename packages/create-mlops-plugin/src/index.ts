@@ -1,0 +1,7 @@
+export { main, usage } from './main.js'
+export type { Io } from './main.js'
+export { scaffoldPlugin, scaffoldVersions, factoryName } from './scaffold.js'
+export type { ScaffoldOptions, ScaffoldResult, ScaffoldVersions } from './scaffold.js'
+export { PLUGIN_KINDS, KIND_INFO, isPluginKind } from './kinds.js'
+export type { KindInfo, PluginKind } from './kinds.js'
+export { ScaffoldError } from './errors.js'
