@@ -40,6 +40,19 @@ export { runPipeline, isRunLive } from './runtime/run-pipeline.js'
 export type { ProgressEvent, RunPipelineOptions, RunSummary, RuntimeServices } from './runtime/run-pipeline.js'
 export { resolveRun, resolveArtifact } from './runtime/resolve.js'
 export { createLocalExecutor } from './executor/local-executor.js'
+export { runRemoteStep } from './runtime/run-pipeline.js'
+export type { StepServices } from './runtime/run-pipeline.js'
+export { assertStoresShared, isRemoteExecutor, isRetryableStepError } from './executor/remote-executor.js'
+export type {
+  RemoteExecutionNode,
+  RemoteExecutionRequest,
+  RemoteExecutor,
+  RemoteStepContext,
+  RemoteStepTask,
+  StepWorker,
+  StepWorkerEvent,
+  StepWorkerOptions,
+} from './executor/remote-executor.js'
 export { traceLineage } from './lineage/lineage.js'
 export type { LineageEdge, LineageGraph, LineageNode } from './lineage/lineage.js'
 export { createWorkerPool } from './pool/worker-pool.js'

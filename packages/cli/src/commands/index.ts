@@ -12,6 +12,7 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   models: () => import('./models.js'),
   approve: () => import('./approve.js'),
   rollback: () => import('./rollback.js'),
+  worker: () => import('./worker.js'),
 }
 
 /** One line each for `mlops --help`, kept here so help needs no command module. */
@@ -26,4 +27,5 @@ export const summaries: Record<string, string> = {
   models: 'The model registry: ls, show NAME[@ALIAS|:VERSION], promote, rollback, diff, tag, delete',
   approve: 'Approve the model versions of a run that wait for manual approval',
   rollback: 'Put the previous holder of an alias back: mlops rollback NAME [--alias champion]',
+  worker: 'Run the steps a remote executor (e.g. @mlops/executor-bullmq) hands out: mlops worker [--concurrency N] [--queue Q]',
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { hostname as osHostname } from 'node:os'
 import type { LoadedConfig } from '../config/load-config.js'
 import { captureEnvironment } from '../env/capture-environment.js'
-import { RunActive, RunCancelled, RunNotResumable, StepFailed, StepOutputInvalid, StepTimedOut } from '../errors/catalogue.js'
-import { isMlopsError, mlopsError, serializeError } from '../errors/mlops-error.js'
+import { RunActive, RunCancelled, RunNotFound, RunNotResumable, RunNotRunning, StepFailed, StepOutputInvalid, StepTimedOut, WorkerConfigMismatch } from '../errors/catalogue.js'
+import { mlopsError, serializeError } from '../errors/mlops-error.js'
+import { assertStoresShared, isRetryableStepError, type RemoteExecutionRequest, type RemoteStepContext, type RemoteStepTask } from '../executor/remote-executor.js'
 import { computeCacheKey, planRun, type ParamOverride, type PlannedStep, type RunPlan } from '../planner/plan.js'
 import type { ArtifactRecord, ArtifactStore, Executor, Logger, MetadataStore, RunRecord, StepRecord } from '../plugin/kinds.js'
 import type { WorkerPool } from '../pool/worker-pool.js'
@@ -27,6 +28,9 @@ export interface RuntimeServices {
   logger: Logger
   onProgress?: (event: ProgressEvent) => void
 }
+
+/** What running one step needs: the runtime's services without the executor (a worker has its own). */
+export type StepServices = Pick<RuntimeServices, 'config' | 'metadata' | 'storage' | 'pool' | 'logger'>
 
 export interface RunPipelineOptions {
   pipeline: string
@@ -62,6 +66,8 @@ export function isRunLive(run: RunRecord): boolean {
 export async function runPipeline(services: RuntimeServices, options: RunPipelineOptions): Promise<RunSummary> {
   const { config, metadata, storage } = services
   const progress = services.onProgress ?? (() => {})
+  // Before anything is recorded: workers elsewhere could not reach stores on this machine.
+  if (services.executor.isRemote) assertStoresShared(services.executor, services)
   let run: RunRecord
   let plan: RunPlan
   const finished = new Map<string, Map<string, string>>() // nodeId → output name → hash
@@ -78,10 +84,7 @@ export async function runPipeline(services: RuntimeServices, options: RunPipelin
       throw mlopsError(RunNotResumable, [previous.id, 'a resumed run keeps the params it started with; drop --param or start a new run'])
     }
     // Re-plan with the params the run was started with, so the steps it finished stay valid.
-    const recorded: ParamOverride[] = Object.entries(previous.params).flatMap(([stepId, params]) =>
-      Object.entries(params).map(([key, value]) => ({ stepId, key, value, raw: `${stepId}.${key}` })),
-    )
-    plan = planRun(config, options.pipeline, recorded)
+    plan = planRun(config, options.pipeline, recordedParams(previous))
     const [steps, io] = await Promise.all([metadata.listSteps(previous.id), metadata.listStepIo(previous.id)])
     const plannedById = new Map(plan.steps.map((s) => [s.id, s]))
     for (const step of steps) {
@@ -122,18 +125,31 @@ export async function runPipeline(services: RuntimeServices, options: RunPipelin
   progress({ type: 'run.started', runId: run.id, pipeline: run.pipeline, steps: plan.steps.length, resumed: options.resume !== undefined })
   for (const id of reused) progress({ type: 'step.finished', runId: run.id, stepId: id, status: 'reused', durationMs: 0 })
 
-  const runner = new StepRunner(services, run, plan, finished, options.noCache === true || !config.execution.cache, progress)
+  const noCache = options.noCache === true || !config.execution.cache
+  const runner = new StepRunner(services, run, plan, finished, noCache, progress)
   let outcome: { status: RunRecord['status']; error: unknown } = { status: 'succeeded', error: undefined }
   await withSpan('mlops.run', { 'mlops.run_id': run.id, 'mlops.pipeline': run.pipeline }, async () => {
     try {
-      await services.executor.execute({
+      const request: RemoteExecutionRequest = {
         runId: run.id,
         pipeline: run.pipeline,
-        nodes: toRun.map((s) => ({ id: s.id, dependsOn: s.dependsOn.filter((d) => !reused.has(d)) })),
+        nodes: toRun.map((s) => {
+          const retry = s.step.config.retry
+          return {
+            id: s.id,
+            dependsOn: s.dependsOn.filter((d) => !reused.has(d)),
+            ...(retry ? { retry: { attempts: Math.max(1, retry.attempts), backoffMs: retry.backoffMs ?? DEFAULT_BACKOFF_MS } } : {}),
+            task: { runId: run.id, pipeline: run.pipeline, stepId: s.id, codeVersion: s.codeVersion, ...(options.noCache === true ? { noCache: true } : {}) },
+          }
+        }),
         concurrency: config.execution.concurrency,
         signal: options.signal,
-        runStep: (stepId, { signal }) => runner.runStep(stepId, signal),
-      })
+        runStep: async (stepId, { signal }) => {
+          await runner.runStep(stepId, signal)
+        },
+        onProgress: progress,
+      }
+      await services.executor.execute(request)
     } catch (error) {
       outcome = { status: options.signal.aborted ? 'cancelled' : 'failed', error }
     }
@@ -152,6 +168,63 @@ export async function runPipeline(services: RuntimeServices, options: RunPipelin
   progress({ type: 'run.finished', runId: run.id, status: run.status, durationMs: performance.now() - startedMs })
   if (error !== undefined) throw error
   return { run, steps: await metadata.listSteps(run.id) }
+}
+
+const DEFAULT_BACKOFF_MS = 200
+
+/**
+ * Runs one step of a run in this process, for a worker of a remote executor: the run's params come from
+ * the metadata store, the step's code from this process's config, its inputs from the outputs its
+ * dependencies recorded. One attempt: the engine retries a rejection (see `isRetryableStepError`).
+ * A step that is already recorded as finished (its worker crashed before the engine heard of it) is
+ * not run again.
+ */
+export async function runRemoteStep(services: StepServices, task: RemoteStepTask, context: RemoteStepContext): Promise<{ status: 'succeeded' | 'cached' | 'reused' }> {
+  const { config, metadata, storage } = services
+  const mismatch = (reason: string, cause?: unknown) => mlopsError(WorkerConfigMismatch, [task.runId, task.stepId, reason], cause === undefined ? {} : { cause })
+  const run = await metadata.getRun(task.runId)
+  if (!run) throw mlopsError(RunNotFound, [task.runId])
+  if (run.status !== 'running') throw mlopsError(RunNotRunning, [run.id, run.status, task.stepId])
+  if (run.pipeline !== task.pipeline) throw mismatch(`the run is of pipeline "${run.pipeline}", the task names "${task.pipeline}"`)
+  let plan: RunPlan
+  try {
+    plan = planRun(config, run.pipeline, recordedParams(run))
+  } catch (error) {
+    throw mismatch(messageOf(error), error)
+  }
+  const planned = plan.steps.find((s) => s.id === task.stepId)
+  if (!planned) throw mismatch(`pipeline "${run.pipeline}" in ${config.file} has no step "${task.stepId}"`)
+  if (task.codeVersion !== undefined && planned.codeVersion !== task.codeVersion) {
+    throw mismatch(`its code here (version ${planned.codeVersion.slice(0, 12)}) differs from the code that planned the run (${task.codeVersion.slice(0, 12)})`)
+  }
+  const [steps, io] = await Promise.all([metadata.listSteps(run.id), metadata.listStepIo(run.id)])
+  const outputsOf = (stepId: string) => new Map(io.filter((e) => e.stepId === stepId && e.direction === 'output').map((e) => [e.name, e.hash]))
+  const isFinished = (record: StepRecord | undefined): record is StepRecord => record !== undefined && (record.status === 'succeeded' || record.status === 'cached')
+  const progress = (event: ProgressEvent) => context.onProgress(event)
+
+  const own = steps.find((s) => s.stepId === planned.id)
+  if (isFinished(own) && own.codeVersion === planned.codeVersion) {
+    const outputs = outputsOf(planned.id)
+    const declared = Object.keys(planned.step.config.outputs)
+    if (declared.every((k) => outputs.has(k)) && (await Promise.all([...outputs.values()].map((h) => storage.has(h)))).every(Boolean)) {
+      progress({ type: 'step.finished', runId: run.id, stepId: planned.id, status: 'reused', durationMs: 0 })
+      return { status: 'reused' }
+    }
+  }
+  const finished = new Map<string, Map<string, string>>()
+  for (const dep of planned.dependsOn) {
+    if (!isFinished(steps.find((s) => s.stepId === dep))) throw new Error(`Step "${planned.id}" of run ${run.id} was handed to a worker before its dependency "${dep}" finished`)
+    finished.set(dep, outputsOf(dep))
+  }
+  const runner = new StepRunner(services, run, plan, finished, task.noCache === true || !config.execution.cache, progress)
+  return runner.runStep(planned.id, context.signal, context)
+}
+
+/** The params a run was started with, as overrides for re-planning it (resume, workers). */
+function recordedParams(run: RunRecord): ParamOverride[] {
+  return Object.entries(run.params).flatMap(([stepId, params]) =>
+    Object.entries(params).map(([key, value]) => ({ stepId, key, value, raw: `${stepId}.${key}` })),
+  )
 }
 
 function pendingStep(runId: string, step: PlannedStep): StepRecord {
@@ -178,7 +251,7 @@ class StepRunner {
   private readonly bytes = new Map<string, Uint8Array>()
 
   constructor(
-    private readonly services: RuntimeServices,
+    private readonly services: StepServices,
     private readonly run: RunRecord,
     plan: RunPlan,
     private readonly finished: Map<string, Map<string, string>>,
@@ -188,13 +261,17 @@ class StepRunner {
     this.stepsById = new Map(plan.steps.map((s) => [s.id, s]))
   }
 
-  async runStep(stepId: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Runs the step with its retries; with `engine`, runs only the attempt the engine (a remote
+   * executor's queue) asks for and leaves the retrying to it.
+   */
+  async runStep(stepId: string, signal: AbortSignal, engine?: EngineAttempt): Promise<{ status: 'succeeded' | 'cached' }> {
     const planned = this.stepsById.get(stepId)
     if (!planned) throw new Error(`Unknown step "${stepId}" in run ${this.run.id}`)
-    await withSpan('mlops.step', { 'mlops.run_id': this.run.id, 'mlops.step': stepId }, () => this.execute(planned, signal))
+    return withSpan('mlops.step', { 'mlops.run_id': this.run.id, 'mlops.step': stepId }, () => this.execute(planned, signal, engine))
   }
 
-  private async execute(planned: PlannedStep, runSignal: AbortSignal): Promise<void> {
+  private async execute(planned: PlannedStep, runSignal: AbortSignal, engine: EngineAttempt | undefined): Promise<{ status: 'succeeded' | 'cached' }> {
     const { metadata, storage } = this.services
     const inputHashes: Record<string, string> = {}
     for (const [name, source] of Object.entries(planned.inputs)) {
@@ -238,15 +315,16 @@ class StepRunner {
           })
           this.finished.set(planned.id, new Map(hit.outputs.map((o) => [o.name, o.hash])))
           this.progress({ type: 'step.finished', runId: this.run.id, stepId: planned.id, status: 'cached', durationMs })
-          return
+          return { status: 'cached' }
         }
       }
     }
 
     const config = planned.step.config
-    const attempts = Math.max(1, config.retry?.attempts ?? 1)
+    const attempts = engine ? Math.max(1, engine.maxAttempts, engine.attempt) : Math.max(1, config.retry?.attempts ?? 1)
+    const backoffMs = engine?.backoffMs ?? config.retry?.backoffMs ?? DEFAULT_BACKOFF_MS
     let lastError: unknown
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    for (let attempt = engine?.attempt ?? 1; attempt <= attempts; attempt++) {
       runSignal.throwIfAborted()
       await recordStep('running', attempt)
       this.progress({ type: 'step.started', runId: this.run.id, stepId: planned.id, attempt })
@@ -274,7 +352,7 @@ class StepRunner {
         }
         this.finished.set(planned.id, new Map(result.outputs.map((o) => [o.name, o.hash])))
         this.progress({ type: 'step.finished', runId: this.run.id, stepId: planned.id, status: 'succeeded', durationMs })
-        return
+        return { status: 'succeeded' }
       } catch (error) {
         lastError = error
         if (runSignal.aborted) {
@@ -283,11 +361,13 @@ class StepRunner {
         }
         // Bad input or config (exit 2: a corrupted input, invalid outputs, an unknown test id given to a
         // built-in step) is no transient failure: no retry, and it keeps its own code and exit status.
-        const ownError = isMlopsError(error) && error.exit === 2
-        const retryable = !ownError
+        const retryable = isRetryableStepError(error)
+        const ownError = !retryable
         if (attempt < attempts && retryable) {
-          const delayMs = (config.retry?.backoffMs ?? 200) * 2 ** (attempt - 1)
+          const delayMs = backoffMs * 2 ** (attempt - 1)
           this.progress({ type: 'step.retrying', runId: this.run.id, stepId: planned.id, attempt, delayMs, error: messageOf(error) })
+          // The engine waits and retries (possibly on another worker); the row stays `running` meanwhile.
+          if (engine) throw error
           await sleep(delayMs, runSignal)
           continue
         }
@@ -391,6 +471,14 @@ class StepRunner {
     }
     return { artifacts, outputs, metrics }
   }
+}
+
+/** The one attempt a remote executor's engine asks a worker to make. */
+interface EngineAttempt {
+  attempt: number
+  maxAttempts: number
+  /** Base of the engine's exponential backoff, for the `step.retrying` event. */
+  backoffMs?: number
 }
 
 function prefixLogger(logger: Logger, stepId: string): Logger {

@@ -1,0 +1,5 @@
+export { executorBullmq, executorBullmq as default } from './plugin.js'
+export { BullmqExecutor, cancelChannel } from './bullmq-executor.js'
+export type { StepJobData } from './bullmq-executor.js'
+export { bullmqExecutorOptions, resolveOptions, DEFAULT_REDIS_URL } from './options.js'
+export type { BullmqExecutorOptions, ResolvedBullmqOptions } from './options.js'
