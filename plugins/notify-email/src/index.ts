@@ -1,0 +1,6 @@
+export { notifyEmail as default, notifyEmail, emailNotifierOptions } from './plugin.js'
+export type { EmailNotifierPluginOptions } from './plugin.js'
+export { EmailNotifier } from './email-notifier.js'
+export type { EmailNotifierOptions, EmailRetryOptions } from './email-notifier.js'
+export { summarizeEvent } from './summary.js'
+export { EmailAuthFailed, EmailDeliveryFailed, EmailEnvMissing } from './errors.js'
