@@ -346,3 +346,12 @@ export const RunNotRunning = {
   hint: 'A step left in the queue of a finished run is dropped; `npx mlops run PIPELINE --resume RUN_ID` finishes a failed or cancelled run.',
   exit: 2,
 } satisfies ErrorData<[string, string, string]>
+
+export const ServiceUnreachable = {
+  code: 'MLOPS_SERVICE_UNREACHABLE',
+  title: 'A backend service could not be reached.',
+  message: (service: string, where: string, reason: string, _fix?: string) => `${service} at ${where} could not be reached: ${reason}`,
+  hint: (_service: string, _where: string, _reason: string, fix?: string) =>
+    fix ?? 'Check that the service is running and that the URL (host, port, user, database) in the plugin options or its environment variable is right.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string, string?]>
