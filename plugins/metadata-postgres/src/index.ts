@@ -1,0 +1,5 @@
+export { metadataPostgres as default, metadataPostgres, postgresMetadataOptions, DEFAULT_URL_ENV } from './plugin.js'
+export { openPostgresMetadataStore } from './open.js'
+export type { PostgresMetadataStore, PostgresMetadataStoreOptions } from './postgres-metadata-store.js'
+export { LATEST_SCHEMA_VERSION } from './internal/migrations.js'
+export { maskUrl } from './internal/url.js'
