@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
-import type { MetadataStore, RunRecord, StepIoRecord } from '@mlops/core'
+import type { CommitRequest, DocumentRecord, MetadataStore, RunRecord, StepIoRecord } from '@mlops/core'
 import { rejectsWithCode } from './internal/assertions.js'
 import { sha256 } from './internal/bytes.js'
+import { makeOutbox, yieldToOthers } from './internal/outbox.js'
 import { at, byKey, makeArtifact, makeCompletion, makeRun, makeStep } from './internal/records.js'
 import { registerCases } from './test-api.js'
 import type { ConformanceCase, TestApi } from './test-api.js'
@@ -464,6 +465,437 @@ export const metadataCases: readonly ConformanceCase<MetadataHarness>[] = [
         await store.appendEvent({ id: 'evt-integrity', type: 'run.finished', payload: { runId: 'run-integrity' }, createdAt: at(4) })
         assert.deepEqual(await store.checkIntegrity(), { ok: true, problems: [] })
       }),
+  },
+  {
+    name: 'scope is local or shared; check(), where implemented, reaches the store and reports ok',
+    run: (h) =>
+      withStore(h, async (store) => {
+        assert.ok(store.scope === undefined || store.scope === 'local' || store.scope === 'shared', `scope is ${String(store.scope)}`)
+        if (store.check) {
+          const result = await store.check()
+          assert.equal(result.ok, true, `check() of an open store: ${result.detail}`)
+          assert.equal(typeof result.detail, 'string')
+          assert.ok(result.detail.length > 0, 'check() says where the store is')
+        }
+      }),
+  },
+  {
+    name: 'documents: commit creates (revision 1), updates (+1 per write) and deletes (value null); any JSON value reads back as written',
+    run: (h) =>
+      withStore(h, async (store) => {
+        assert.equal(await store.getDocument('models', 'churn'), undefined, 'an absent document is undefined')
+        const before = Date.now()
+        const value = { name: 'churn', versions: [1, 2], aliases: { prod: 2 }, note: 'ünïcode ✓', nothing: null, ratio: 0.125 }
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value, expectedRevision: 0 }] })
+        const created = await store.getDocument('models', 'churn')
+        assert.ok(created, 'the document exists after the commit')
+        assert.deepEqual({ ...created, updatedAt: '' }, { collection: 'models', key: 'churn', value, revision: 1, updatedAt: '' })
+        const stamped = Date.parse(created.updatedAt)
+        assert.ok(stamped >= before - 1000 && stamped <= Date.now() + 1000, `updatedAt is the ISO time of the write (got ${created.updatedAt})`)
+
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value: { ...value, versions: [1, 2, 3] }, expectedRevision: 1 }] })
+        assert.deepEqual((await store.getDocument('models', 'churn'))?.value, { ...value, versions: [1, 2, 3] })
+        assert.equal((await store.getDocument('models', 'churn'))?.revision, 2)
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value: 'replaced' }] })
+        assert.equal((await store.getDocument('models', 'churn'))?.revision, 3, 'an unconditional write also counts up')
+
+        // Every kind of JSON value, including the falsy ones.
+        const values: [string, unknown][] = [
+          ['string', 'text'],
+          ['empty-string', ''],
+          ['number', 42.5],
+          ['zero', 0],
+          ['false', false],
+          ['true', true],
+          ['array', [1, 'a', null, { b: [] }]],
+          ['empty-object', {}],
+        ]
+        await store.commit({ writes: values.map(([key, v]) => ({ collection: 'kinds', key, value: v })) })
+        for (const [key, v] of values) {
+          const doc = await store.getDocument('kinds', key)
+          assert.deepEqual([doc?.value, doc?.revision], [v, 1], `a ${key} value reads back as written`)
+        }
+
+        // Several writes to one document in one commit apply in order.
+        await store.commit({
+          writes: [
+            { collection: 'models', key: 'fraud', value: { v: 1 }, expectedRevision: 0 },
+            { collection: 'models', key: 'fraud', value: { v: 2 }, expectedRevision: 1 },
+          ],
+        })
+        assert.deepEqual(await store.getDocument('models', 'fraud').then((d) => [d?.value, d?.revision]), [{ v: 2 }, 2])
+
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value: null, expectedRevision: 3 }] })
+        assert.equal(await store.getDocument('models', 'churn'), undefined, 'value null deletes')
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value: null }] })
+        assert.equal(await store.getDocument('models', 'churn'), undefined, 'deleting an absent document is no error')
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value: { again: true }, expectedRevision: 0 }] })
+        assert.equal((await store.getDocument('models', 'churn'))?.revision, 1, 'a re-created document starts again at revision 1')
+        assert.equal(await store.getDocument('other', 'churn'), undefined, 'collections are separate')
+      }),
+  },
+  {
+    name: 'documents: a wrong expectedRevision fails with MLOPS_WRITE_CONFLICT naming the document, and changes nothing',
+    run: (h) =>
+      withStore(h, async (store) => {
+        await store.commit({ writes: [{ collection: 'models', key: 'churn', value: { v: 1 }, expectedRevision: 0 }] })
+        const original = await store.getDocument('models', 'churn')
+        const conflicts: [string, () => Promise<void>][] = [
+          ['creating (expectedRevision 0) a document that exists', () => store.commit({ writes: [{ collection: 'models', key: 'churn', value: { v: 9 }, expectedRevision: 0 }] })],
+          ['updating with a newer revision than stored', () => store.commit({ writes: [{ collection: 'models', key: 'churn', value: { v: 9 }, expectedRevision: 5 }] })],
+          ['deleting with a stale revision', () => store.commit({ writes: [{ collection: 'models', key: 'churn', value: null, expectedRevision: 2 }] })],
+        ]
+        for (const [what, action] of conflicts) {
+          const error = await rejectsWithCode(action, 'MLOPS_WRITE_CONFLICT', what)
+          assert.match(error.message, /models\/churn/, `${what}: the message names the document`)
+          assert.deepEqual(await store.getDocument('models', 'churn'), original, `${what}: the document is unchanged`)
+        }
+        await rejectsWithCode(
+          () => store.commit({ writes: [{ collection: 'models', key: 'absent', value: { v: 1 }, expectedRevision: 1 }] }),
+          'MLOPS_WRITE_CONFLICT',
+          'updating a document that does not exist',
+        )
+        assert.equal(await store.getDocument('models', 'absent'), undefined, 'a failed update creates nothing')
+      }),
+  },
+  {
+    name: 'commit is atomic: one conflicting write among several stores nothing, neither its writes nor its events nor its outbox items',
+    run: (h) =>
+      withStore(h, async (store) => {
+        await store.commit({ writes: [{ collection: 'models', key: 'a', value: { v: 1 }, expectedRevision: 0 }] })
+        const a = await store.getDocument('models', 'a')
+        const change = (conflictAt: 'first' | 'last') => {
+          const ok = [
+            { collection: 'models', key: 'b', value: { v: 1 }, expectedRevision: 0 },
+            { collection: 'models', key: 'a', value: { v: 2 }, expectedRevision: 1 },
+            { collection: 'models', key: 'c', value: { v: 1 } },
+          ]
+          const bad = { collection: 'models', key: 'missing', value: { v: 1 }, expectedRevision: 7 }
+          return {
+            writes: conflictAt === 'first' ? [bad, ...ok] : [...ok, bad],
+            events: [{ id: `evt-${conflictAt}`, type: 'model.changed', payload: { at: conflictAt }, createdAt: at(1) }],
+            outbox: [makeOutbox(`out-${conflictAt}`, 1)],
+          }
+        }
+        for (const where of ['first', 'last'] as const) {
+          await rejectsWithCode(() => store.commit(change(where)), 'MLOPS_WRITE_CONFLICT', `a commit whose ${where} write conflicts`)
+          assert.deepEqual(await store.getDocument('models', 'a'), a, `conflict at the ${where} write: the earlier update of a is rolled back`)
+          assert.equal(await store.getDocument('models', 'b'), undefined, `conflict at the ${where} write: b was not created`)
+          assert.equal(await store.getDocument('models', 'c'), undefined, `conflict at the ${where} write: c was not created`)
+          assert.deepEqual(await store.listEvents(), [], `conflict at the ${where} write: no event was appended`)
+          assert.deepEqual(await store.listOutbox(), [], `conflict at the ${where} write: no outbox item was enqueued`)
+        }
+        // The same change without the conflict commits all of it.
+        const good = change('last')
+        await store.commit({ ...good, writes: good.writes.slice(0, 3) })
+        assert.deepEqual((await store.listDocuments('models')).map((d) => [d.key, d.revision]), [['a', 2], ['b', 1], ['c', 1]])
+        assert.deepEqual((await store.listEvents()).map((e) => e.id), ['evt-last'])
+        assert.deepEqual((await store.listOutbox()).map((o) => o.id), ['out-last'])
+      }),
+  },
+  {
+    name: 'two instances racing compare-and-set increments on one document lose no update (losers get MLOPS_WRITE_CONFLICT)',
+    timeoutMs: 120_000,
+    run: (h) =>
+      withStore(h, async (first) => {
+        const second = h.reopen ? await h.reopen(first) : first
+        try {
+          const counter = { collection: 'counters', key: 'runs' }
+          await first.commit({ writes: [{ ...counter, value: { n: 0 }, expectedRevision: 0 }] })
+          const increment = (store: MetadataStore, doc: DocumentRecord, id: string) => {
+            const n = (doc.value as { n: number }).n + 1
+            return store.commit({
+              writes: [{ ...counter, value: { n }, expectedRevision: doc.revision }],
+              events: [{ id, type: 'counter.incremented', payload: { n }, createdAt: at(n) }],
+              outbox: [makeOutbox(id, n)],
+            })
+          }
+
+          // Deterministic first: both read revision 1, the first commit wins, the second conflicts.
+          const seenByFirst = (await first.getDocument(counter.collection, counter.key))!
+          const seenBySecond = (await second.getDocument(counter.collection, counter.key))!
+          await increment(first, seenByFirst, 'inc-first')
+          await rejectsWithCode(() => increment(second, seenBySecond, 'inc-second'), 'MLOPS_WRITE_CONFLICT', 'a compare-and-set on a revision another instance replaced')
+
+          // Then a race: each instance reads, yields, and writes back n + 1, N times.
+          const attemptsEach = 25
+          const racer = async (store: MetadataStore, name: string) => {
+            let won = 0
+            let lost = 0
+            for (let i = 0; i < attemptsEach; i++) {
+              const doc = (await store.getDocument(counter.collection, counter.key))!
+              await yieldToOthers()
+              try {
+                await increment(store, doc, `inc-${name}-${i}`)
+                won++
+              } catch (error) {
+                if ((error as { code?: unknown }).code !== 'MLOPS_WRITE_CONFLICT') throw error
+                lost++
+              }
+            }
+            return { won, lost }
+          }
+          const [a, b] = await Promise.all([racer(first, 'a'), racer(second, 'b')])
+          assert.equal(a.won + a.lost, attemptsEach)
+          assert.equal(b.won + b.lost, attemptsEach)
+          assert.ok(a.won + b.won >= 1, 'some increments succeed')
+          const wins = 1 + a.won + b.won
+          for (const store of [first, second]) {
+            const final = await store.getDocument(counter.collection, counter.key)
+            assert.deepEqual([final?.value, final?.revision], [{ n: wins }, 1 + wins], 'the count equals the number of successful commits')
+            const events = (await store.listEvents({ type: 'counter.incremented' })).map((e) => (e.payload as { n: number }).n)
+            assert.deepEqual(events, Array.from({ length: wins }, (_, k) => k + 1), 'exactly the winners appended their events, each with a new count, in seq order')
+            assert.equal((await store.listOutbox()).length, wins, 'exactly the winners enqueued their outbox items')
+          }
+        } finally {
+          if (second !== first) await second.close()
+        }
+      }),
+  },
+  {
+    name: 'listDocuments orders by key in byte order, filters by a literal prefix, honours limit and keeps collections apart',
+    run: (h) =>
+      withStore(h, async (store) => {
+        const keys = ['b', 'a', 'a/2', 'a/10', 'B', 'ä', 'a_x', 'a%y', 'ab', '\u{1F600}', '\uFFFD']
+        await store.commit({ writes: keys.map((key, i) => ({ collection: 'k', key, value: { i } })) })
+        await store.commit({ writes: [{ collection: 'other', key: 'a/1', value: 'x' }] })
+        const list = async (query?: { prefix?: string; limit?: number }, collection = 'k') => (await store.listDocuments(collection, query)).map((d) => d.key)
+        // UTF-8 byte order: 'ä' (C3 A4) < U+FFFD (EF BF BD) < U+1F600 (F0 9F 98 80); UTF-16 order would swap the last two.
+        const all = ['B', 'a', 'a%y', 'a/10', 'a/2', 'a_x', 'ab', 'b', 'ä', '\uFFFD', '\u{1F600}']
+        assert.deepEqual(await list(), all)
+        assert.deepEqual(await list({ prefix: '' }), all)
+        assert.deepEqual(await list({ prefix: 'a/' }), ['a/10', 'a/2'])
+        assert.deepEqual(await list({ prefix: 'a_' }), ['a_x'], '_ is not a wildcard')
+        assert.deepEqual(await list({ prefix: 'a%' }), ['a%y'], '% is not a wildcard')
+        assert.deepEqual(await list({ prefix: 'A' }), [], 'prefixes are case-sensitive')
+        assert.deepEqual(await list({ prefix: 'a', limit: 3 }), ['a', 'a%y', 'a/10'])
+        assert.deepEqual(await list({ limit: 1 }), ['B'])
+        assert.deepEqual(await list({ prefix: 'zz' }), [])
+        assert.deepEqual(await list(undefined, 'other'), ['a/1'])
+        assert.deepEqual(await list(undefined, 'nothing-here'), [])
+        const [first] = await store.listDocuments('k', { prefix: 'a/1' })
+        assert.deepEqual({ ...first, updatedAt: typeof first?.updatedAt }, { collection: 'k', key: 'a/10', value: { i: 3 }, revision: 1, updatedAt: 'string' }, 'listed documents are complete records')
+      }),
+  },
+  {
+    name: 'commit appends events and enqueues outbox items idempotently by id (the first wins), in one seq order with appendEvent',
+    run: (h) =>
+      withStore(h, async (store) => {
+        await store.appendEvent({ id: 'evt-0', type: 'run.started', payload: {}, createdAt: at(0) })
+        await store.commit({
+          events: [
+            { id: 'evt-1', type: 'model.registered', payload: { version: 1 }, createdAt: at(1) },
+            { id: 'evt-1', type: 'model.registered', payload: { version: 'duplicate in the same commit' }, createdAt: at(1) },
+          ],
+          outbox: [makeOutbox('out-1', 1)],
+        })
+        await store.commit({
+          events: [
+            { id: 'evt-1', type: 'model.registered', payload: { version: 'again' }, createdAt: at(9) },
+            { id: 'evt-2', type: 'model.promoted', payload: { alias: 'prod' }, createdAt: at(2) },
+          ],
+          outbox: [makeOutbox('out-1', 9, { channel: 'email', payload: { changed: true } }), makeOutbox('out-2', 2, { availableAt: at(30) })],
+        })
+        await store.appendEvent({ id: 'evt-2', type: 'ignored', payload: {}, createdAt: at(99) })
+        await store.appendEvent({ id: 'evt-3', type: 'run.finished', payload: {}, createdAt: at(3) })
+
+        const events = await store.listEvents()
+        assert.deepEqual(events.map((e) => e.id), ['evt-0', 'evt-1', 'evt-2', 'evt-3'])
+        assert.deepEqual(events[1]?.payload, { version: 1 }, 'the first event with an id wins')
+        assert.equal(events[2]?.type, 'model.promoted')
+        for (let i = 1; i < events.length; i++) assert.ok(events[i]!.seq > events[i - 1]!.seq, 'seqs increase across commit and appendEvent')
+
+        const outbox = await store.listOutbox()
+        assert.deepEqual(outbox, [
+          { ...makeOutbox('out-1', 1), status: 'pending', attempts: 0, availableAt: at(1), lastError: null, deliveredAt: null },
+          { ...makeOutbox('out-2', 2), status: 'pending', attempts: 0, availableAt: at(30), lastError: null, deliveredAt: null },
+        ], 'outbox items read back field for field; availableAt defaults to createdAt; a repeated id is ignored')
+      }),
+  },
+  {
+    name: 'claimOutbox takes due items oldest first, counts attempts and leases them; an expired lease makes them claimable again',
+    run: (h) =>
+      withStore(h, async (store) => {
+        await store.commit({ outbox: [makeOutbox('late', 0, { availableAt: at(50) }), makeOutbox('o2', 2), makeOutbox('o1', 1)] })
+        const minute = 60_000
+        const claim = (now: string, limit = 10) => store.claimOutbox({ now, leaseMs: minute, limit })
+        const claimed = await claim(at(10))
+        assert.deepEqual(claimed.map((o) => [o.id, o.attempts, o.availableAt, o.status]), [
+          ['o1', 1, at(11), 'pending'],
+          ['o2', 1, at(11), 'pending'],
+        ], 'due items, oldest availableAt first, with attempts + 1 and availableAt = now + lease')
+        assert.deepEqual(claimed[0], { ...makeOutbox('o1', 1), status: 'pending', attempts: 1, availableAt: at(11), lastError: null, deliveredAt: null })
+        assert.deepEqual(await claim(at(10)), [], 'leased items are not claimed again')
+        assert.deepEqual(await claim(at(10.5)), [], 'nor before the lease runs out')
+        const again = await claim(at(11))
+        // Both now share one availableAt: the order among them is the order they were enqueued.
+        assert.deepEqual(again.map((o) => [o.id, o.attempts, o.availableAt]), [
+          ['o2', 2, at(12)],
+          ['o1', 2, at(12)],
+        ], 'once the lease ran out (a claimer died), the items are claimable again with attempts counted on')
+        assert.deepEqual((await claim(at(50), 1)).map((o) => [o.id, o.attempts]), [['o2', 3]], 'limit caps the claim')
+        assert.deepEqual((await claim(at(50))).map((o) => o.id), ['o1', 'late'])
+        assert.deepEqual((await store.listOutbox()).map((o) => [o.id, o.attempts, o.status]), [
+          ['late', 1, 'pending'],
+          ['o2', 3, 'pending'],
+          ['o1', 3, 'pending'],
+        ], 'claims are stored (listOutbox is in enqueue order)')
+      }),
+  },
+  {
+    name: 'two instances claiming the outbox concurrently never get the same item',
+    timeoutMs: 120_000,
+    run: (h) =>
+      withStore(h, async (first) => {
+        const second = h.reopen ? await h.reopen(first) : first
+        try {
+          const ids = Array.from({ length: 40 }, (_, i) => `item-${String(i).padStart(2, '0')}`)
+          await first.commit({ outbox: ids.map((id, i) => makeOutbox(id, i % 5)) })
+          const claimer = async (store: MetadataStore) => {
+            const mine: string[] = []
+            for (;;) {
+              const batch = await store.claimOutbox({ now: at(10), leaseMs: 600_000, limit: 3 })
+              if (batch.length === 0) return mine
+              mine.push(...batch.map((o) => o.id))
+              await yieldToOthers()
+            }
+          }
+          const [a, b] = await Promise.all([claimer(first), claimer(second)])
+          const both = [...a, ...b]
+          assert.equal(new Set(both).size, both.length, `no item went to both claimers (${a.length} + ${b.length} claims)`)
+          assert.deepEqual([...both].sort(), ids, 'every item was claimed once')
+          assert.ok((await first.listOutbox()).every((o) => o.attempts === 1), 'each item was claimed exactly once')
+        } finally {
+          if (second !== first) await second.close()
+        }
+      }),
+  },
+  {
+    name: 'settleOutbox records delivered, retry-at and dead outcomes; only pending due items are claimed; an unknown id is MLOPS_INPUT_INVALID',
+    run: (h) =>
+      withStore(h, async (store) => {
+        await store.commit({ outbox: [makeOutbox('ok', 1), makeOutbox('retry', 2), makeOutbox('dead', 3)] })
+        assert.equal((await store.claimOutbox({ now: at(10), leaseMs: 1000, limit: 10 })).length, 3)
+        await store.settleOutbox('ok', { delivered: true, at: at(11) })
+        await store.settleOutbox('retry', { delivered: false, error: 'HTTP 503 from the webhook', retryAt: at(30) })
+        await store.settleOutbox('dead', { delivered: false, error: 'HTTP 410: the hook is gone', retryAt: null })
+        const byId = new Map((await store.listOutbox()).map((o) => [o.id, o]))
+        assert.deepEqual(byId.get('ok'), { ...makeOutbox('ok', 1), status: 'delivered', attempts: 1, availableAt: byId.get('ok')?.availableAt, lastError: null, deliveredAt: at(11) })
+        assert.deepEqual(byId.get('retry'), { ...makeOutbox('retry', 2), status: 'pending', attempts: 1, availableAt: at(30), lastError: 'HTTP 503 from the webhook', deliveredAt: null })
+        assert.deepEqual(byId.get('dead'), { ...makeOutbox('dead', 3), status: 'dead', attempts: 1, availableAt: byId.get('dead')?.availableAt, lastError: 'HTTP 410: the hook is gone', deliveredAt: null })
+        assert.deepEqual((await store.listOutbox({ status: 'delivered' })).map((o) => o.id), ['ok'])
+        assert.deepEqual((await store.listOutbox({ status: 'dead' })).map((o) => o.id), ['dead'])
+        assert.deepEqual((await store.listOutbox({ status: 'pending' })).map((o) => o.id), ['retry'])
+
+        assert.deepEqual(await store.claimOutbox({ now: at(29), leaseMs: 1000, limit: 10 }), [], 'a retry waits for retryAt')
+        const retried = await store.claimOutbox({ now: at(1000), leaseMs: 1000, limit: 10 })
+        assert.deepEqual(retried.map((o) => [o.id, o.attempts, o.lastError]), [['retry', 2, 'HTTP 503 from the webhook']], 'delivered and dead items are never claimed again')
+        await store.settleOutbox('retry', { delivered: true, at: at(1001) })
+        assert.deepEqual(await store.listOutbox({ status: 'delivered' }).then((l) => l.map((o) => [o.id, o.lastError, o.deliveredAt])), [
+          ['ok', null, at(11)],
+          ['retry', null, at(1001)],
+        ], 'delivery clears the last error')
+        await rejectsWithCode(() => store.settleOutbox('no-such-item', { delivered: true, at: at(5) }), 'MLOPS_INPUT_INVALID', 'settleOutbox() of an unknown id')
+      }),
+  },
+  {
+    name: 'claimOutbox and listOutbox filter by channel (an empty channel list claims nothing)',
+    run: (h) =>
+      withStore(h, async (store) => {
+        await store.commit({
+          outbox: [
+            makeOutbox('w1', 1, { channel: 'webhook' }),
+            makeOutbox('e1', 2, { channel: 'email' }),
+            makeOutbox('s1', 3, { channel: 'slack' }),
+            makeOutbox('w2', 4, { channel: 'webhook' }),
+            makeOutbox('e2', 5, { channel: 'email' }),
+          ],
+        })
+        const claim = (channels: string[]) => store.claimOutbox({ now: at(10), leaseMs: 60_000, limit: 10, channels })
+        assert.deepEqual(await claim([]), [], 'no channels: nothing')
+        assert.deepEqual((await claim(['webhook'])).map((o) => o.id), ['w1', 'w2'])
+        assert.deepEqual((await claim(['email', 'slack', 'unknown'])).map((o) => o.id), ['e1', 's1', 'e2'])
+        assert.deepEqual((await store.listOutbox({ channel: 'email' })).map((o) => o.id), ['e1', 'e2'])
+        assert.deepEqual((await store.listOutbox({ channel: 'email', limit: 1 })).map((o) => o.id), ['e1'])
+        assert.deepEqual((await store.listOutbox({ limit: 2 })).map((o) => o.id), ['w1', 'e1'])
+        assert.deepEqual(await store.listOutbox({ channel: 'none' }), [])
+      }),
+  },
+  {
+    name: 'bad document, commit and outbox input is rejected with MLOPS_INPUT_INVALID and stores nothing',
+    run: (h) =>
+      withStore(h, async (store) => {
+        const valid = {
+          writes: [{ collection: 'c', key: 'ok', value: { v: 1 } }],
+          events: [{ id: 'evt-ok', type: 't', payload: {}, createdAt: at(0) }],
+          outbox: [makeOutbox('out-ok', 0)],
+        }
+        const bad = (label: string, patch: Record<string, unknown>): [string, () => Promise<void>] => [label, () => store.commit({ ...valid, ...patch } as CommitRequest)]
+        const write = (w: Record<string, unknown>) => ({ writes: [...valid.writes, { collection: 'c', key: 'k', value: 1, ...w }] })
+        const cases: [string, () => Promise<void>][] = [
+          bad('a write whose value is undefined', write({ value: undefined })),
+          bad('a write whose value is a function', write({ value: () => 1 })),
+          bad('a write whose value is a bigint', write({ value: 10n })),
+          bad('expectedRevision as a string', write({ expectedRevision: '1' })),
+          bad('a fractional expectedRevision', write({ expectedRevision: 1.5 })),
+          bad('a numeric collection', write({ collection: 42 })),
+          bad('a null key', write({ key: null })),
+          bad('writes that are not an array', { writes: { collection: 'c', key: 'k', value: 1 } }),
+          bad('a write that is not an object', { writes: ['c/k'] }),
+          bad('an event payload that is a string', { events: [{ id: 'e', type: 't', payload: 'x', createdAt: at(0) }] }),
+          bad('an event without an id', { events: [{ type: 't', payload: {}, createdAt: at(0) }] }),
+          bad('an outbox item without a channel', { outbox: [{ ...makeOutbox('o', 0), channel: undefined }] }),
+          bad('an outbox item whose createdAt is a number', { outbox: [{ ...makeOutbox('o', 0), createdAt: Date.now() }] }),
+          bad('an outbox payload that is null', { outbox: [{ ...makeOutbox('o', 0), payload: null }] }),
+        ]
+        for (const [what, action] of cases) await rejectsWithCode(action, 'MLOPS_INPUT_INVALID', `commit() with ${what}`)
+        assert.deepEqual(await store.listDocuments('c'), [], 'no rejected commit wrote a document')
+        assert.deepEqual(await store.listEvents(), [], 'no rejected commit appended an event')
+        assert.deepEqual(await store.listOutbox(), [], 'no rejected commit enqueued an outbox item')
+
+        const claim = (q: Record<string, unknown>) => () => store.claimOutbox({ now: at(0), leaseMs: 1000, limit: 1, ...q } as never)
+        await rejectsWithCode(claim({ now: 'yesterday' }), 'MLOPS_INPUT_INVALID', 'claimOutbox() with now that is not an ISO time')
+        await rejectsWithCode(claim({ leaseMs: 1.5 }), 'MLOPS_INPUT_INVALID', 'claimOutbox() with a fractional leaseMs')
+        await rejectsWithCode(claim({ limit: 0 }), 'MLOPS_INPUT_INVALID', 'claimOutbox() with limit 0')
+        await rejectsWithCode(claim({ channels: 'webhook' }), 'MLOPS_INPUT_INVALID', 'claimOutbox() with channels that are not an array')
+        for (const limit of [0, -1, 1.5, Number.NaN]) {
+          await rejectsWithCode(() => store.listDocuments('c', { limit }), 'MLOPS_INPUT_INVALID', `listDocuments({ limit: ${limit} })`)
+          await rejectsWithCode(() => store.listOutbox({ limit }), 'MLOPS_INPUT_INVALID', `listOutbox({ limit: ${limit} })`)
+        }
+        await rejectsWithCode(() => store.listOutbox({ status: 'sent' as never }), 'MLOPS_INPUT_INVALID', "listOutbox({ status: 'sent' })")
+        await rejectsWithCode(() => store.getDocument(7 as never, 'k'), 'MLOPS_INPUT_INVALID', 'getDocument() with a numeric collection')
+        await rejectsWithCode(() => store.settleOutbox('x', { delivered: true, at: 5 } as never), 'MLOPS_INPUT_INVALID', 'settleOutbox() with a numeric time')
+
+        await store.commit(valid)
+        assert.equal((await store.getDocument('c', 'ok'))?.revision, 1, 'the valid change commits afterwards')
+      }),
+  },
+  {
+    name: 'documents and outbox items written and closed are there when the store is opened again',
+    unsupported: (h) => (h.reopen ? undefined : 'the harness has no reopen()'),
+    run: async (h) => {
+      const store = await h.create()
+      await store.commit({
+        writes: [{ collection: 'models', key: 'churn', value: { versions: [1] }, expectedRevision: 0 }],
+        events: [{ id: 'evt-doc', type: 'model.registered', payload: {}, createdAt: at(1) }],
+        outbox: [makeOutbox('out-doc', 1)],
+      })
+      await store.claimOutbox({ now: at(2), leaseMs: 60_000, limit: 1 })
+      const doc = await store.getDocument('models', 'churn')
+      const outbox = await store.listOutbox()
+      await store.close()
+      const again = await h.reopen!(store)
+      try {
+        assert.deepEqual(await again.getDocument('models', 'churn'), doc)
+        assert.deepEqual(await again.listOutbox(), outbox)
+        assert.deepEqual((await again.listEvents()).map((e) => e.id), ['evt-doc'])
+        assert.deepEqual(await again.claimOutbox({ now: at(2), leaseMs: 60_000, limit: 1 }), [], 'the lease survives the reopen')
+        await again.commit({ writes: [{ collection: 'models', key: 'churn', value: { versions: [1, 2] }, expectedRevision: 1 }] })
+        assert.equal((await again.getDocument('models', 'churn'))?.revision, 2, 'revisions continue after a reopen')
+      } finally {
+        await again.close()
+      }
+    },
   },
 ]
 
