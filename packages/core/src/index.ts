@@ -133,3 +133,8 @@ export type {
 export { formatPath, formatZodIssues } from './util/zod-issues.js'
 export { createServingRuntime } from './serving/runtime.js'
 export type { ServingRuntimeOptions } from './serving/runtime.js'
+export { enqueueNotifications, deliverOutbox, alertKey, DEFAULT_NOTIFY_EVENTS, NOTIFY_STATE } from './notify/dispatch.js'
+export type { DeliveryReport } from './notify/dispatch.js'
+export { parseDuration } from './util/duration.js'
+export { createPredictionLogWriter, readPredictionLog, iteratePredictionLog, appendLabels, readLabels, PREDICTION_BATCHES, LABEL_BATCHES } from './predictions/index.js'
+export type { AppendLabelsOptions, LabelBatchDoc, LabelRecord, PredictionBatchDoc, PredictionLogQuery, PredictionLogWriterOptions, ReadLabelsOptions } from './predictions/index.js'
