@@ -13,6 +13,7 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   approve: () => import('./approve.js'),
   rollback: () => import('./rollback.js'),
   worker: () => import('./worker.js'),
+  doctor: () => import('./doctor.js'),
 }
 
 /** One line each for `mlops --help`, kept here so help needs no command module. */
@@ -28,4 +29,5 @@ export const summaries: Record<string, string> = {
   approve: 'Approve the model versions of a run that wait for manual approval',
   rollback: 'Put the previous holder of an alias back: mlops rollback NAME [--alias champion]',
   worker: 'Run the steps a remote executor (e.g. @mlops/executor-bullmq) hands out: mlops worker [--concurrency N] [--queue Q]',
+  doctor: 'Check that every configured backend (stores, executor, trainers, notifiers, deploy targets) is reachable',
 }
