@@ -14,6 +14,7 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   rollback: () => import('./rollback.js'),
   worker: () => import('./worker.js'),
   doctor: () => import('./doctor.js'),
+  add: () => import('./add.js'),
 }
 
 /** One line each for `mlops --help`, kept here so help needs no command module. */
@@ -30,4 +31,5 @@ export const summaries: Record<string, string> = {
   rollback: 'Put the previous holder of an alias back: mlops rollback NAME [--alias champion]',
   worker: 'Run the steps a remote executor (e.g. @mlops/executor-bullmq) hands out: mlops worker [--concurrency N] [--queue Q]',
   doctor: 'Check that every configured backend (stores, executor, trainers, notifiers, deploy targets) is reachable',
+  add: 'Install a plugin and add it to mlops.config.ts: mlops add PACKAGE [--option key=value]',
 }

@@ -355,3 +355,52 @@ export const ServiceUnreachable = {
     fix ?? 'Check that the service is running and that the URL (host, port, user, database) in the plugin options or its environment variable is right.',
   exit: 2,
 } satisfies ErrorData<[string, string, string, string?]>
+
+export const AddConfigUnsupported = {
+  code: 'MLOPS_ADD_CONFIG_UNSUPPORTED',
+  title: 'mlops add cannot edit this config.',
+  message: (where: string, reason: string) => `${where}: ${reason}; nothing was changed.`,
+  hint: 'Add the plugin by hand: `import x from "PACKAGE"` and `x({ ... })` in `plugins: [...]` of the object given to defineConfig. mlops add edits configs whose plugins array is written out in the file.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const AddPluginAlreadyAdded = {
+  code: 'MLOPS_ADD_ALREADY_ADDED',
+  title: 'The plugin is already in the config.',
+  message: (where: string, packageName: string) => `${where} already imports ${packageName}; nothing was changed.`,
+  hint: 'Edit its options in `plugins: [...]` by hand, or remove its import and entry to add it again.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const AddNotAPlugin = {
+  code: 'MLOPS_ADD_NOT_A_PLUGIN',
+  title: 'The package does not export an mlops plugin.',
+  message: (packageName: string, got: string) => `${packageName} does not export an mlops plugin: its default export is ${got}. The config was not changed.`,
+  hint: 'Check the package name (plugins are named like @mlops/notify-webhook). A plugin package default-exports the factory made by definePlugin from @mlops/core.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const AddPackageNotFound = {
+  code: 'MLOPS_ADD_PACKAGE_NOT_FOUND',
+  title: 'The package cannot be imported.',
+  message: (packageName: string, root: string, reason: string) => `${packageName} cannot be imported from ${root}: ${reason}`,
+  hint: 'Install it (run mlops add without --no-install, or npm install it yourself) in the folder of mlops.config.ts, then run mlops add again.',
+  exit: 2,
+} satisfies ErrorData<[string, string, string]>
+
+export const AddInstallFailed = {
+  code: 'MLOPS_ADD_INSTALL_FAILED',
+  title: 'Installing the package failed.',
+  message: (command: string, how: string) => `\`${command}\` ${how}; the config was not changed.`,
+  hint: 'Fix what npm printed above (package name, version, registry access), or install the package yourself and run mlops add with --no-install.',
+  exit: 2,
+} satisfies ErrorData<[string, string]>
+
+export const AddOptionsInvalid = {
+  code: 'MLOPS_ADD_OPTIONS_INVALID',
+  title: 'The plugin options are not valid.',
+  message: (plugin: string, issues: string, _accepted: string) => `${plugin} rejects the --option values (the config was not changed):\n${issues}`,
+  hint: (_plugin: string, _issues: string, accepted: string) =>
+    `Pass each option as --option key=value (nested: --option parent.key=value; "quote" a value to keep it a string). ${accepted}`,
+  exit: 2,
+} satisfies ErrorData<[string, string, string]>
