@@ -149,6 +149,10 @@ export class PostgresMetadataStore implements MetadataStore {
     })
     // An idle connection the server drops emits 'error' on the pool; unhandled, it would crash the process.
     pool.on('error', (error) => options.logger?.warn(`PostgreSQL metadata store ${where}: an idle connection failed (${error.message}); the pool opens a new one when needed.`))
+    // A connection lost while checked out emits 'error' on the client too (the pool listens only to idle
+    // ones): the query in flight already rejects with the same error, so this listener only keeps the
+    // event from crashing the process.
+    pool.on('connect', (client) => client.on('error', () => {}))
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     try {
       await migrate(kysely, schema, where)
