@@ -19,7 +19,8 @@ tsconfig and package.json. Then: cd DIR && npm install && npm test
   --kind KIND        one of: ${PLUGIN_KINDS.join(', ')}
   --name NAME        the npm package name (default: the folder's name)
   --spec PKG=SPEC    depend on PKG through SPEC instead of the released version, e.g.
-                     --spec @mlops/core=file:../mlops-core-0.1.0.tgz (repeatable)
+                     --spec @mlops/core=file:../mlops-core-0.1.0.tgz (repeatable); a package
+                     the plugin does not depend on directly goes to npm's overrides
   --core-spec SPEC   short for --spec @mlops/core=SPEC
   --testkit-spec SPEC short for --spec @mlops/testkit=SPEC
   --json             print the result as JSON

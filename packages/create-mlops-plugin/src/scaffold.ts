@@ -20,7 +20,8 @@ export interface ScaffoldOptions {
   cwd?: string
   /**
    * Dependency specs replacing the released versions, by package name: `{ '@mlops/core': 'file:../core.tgz' }`
-   * (for plugins built against unreleased packages). Relative `file:` paths are resolved against `cwd`.
+   * (for plugins built against unreleased packages). A package the plugin does not depend on directly
+   * goes to `overrides` (for transitive dependencies). Relative `file:` paths are resolved against `cwd`.
    */
   specs?: Record<string, string>
 }
@@ -139,6 +140,10 @@ function packageJson(name: string, kind: PluginKind, versions: ScaffoldVersions,
   const spec = (pkg: keyof ScaffoldVersions, exact: boolean) => specs[pkg] ?? (exact ? versions[pkg] : `^${versions[pkg]}`)
   const dependencies: Record<string, string> = { zod: versions.zod }
   for (const dep of KIND_INFO[kind].dependencies) dependencies[dep] = spec(dep as keyof ScaffoldVersions, false)
+  // A spec for a package the plugin does not depend on directly (e.g. @mlops/stats under @mlops/core)
+  // goes to npm's `overrides`, so transitive dependencies resolve to it too.
+  const direct = new Set(['@mlops/core', '@mlops/testkit', ...KIND_INFO[kind].dependencies])
+  const overrides = Object.fromEntries(Object.entries(specs).filter(([pkg]) => !direct.has(pkg)))
   return {
     name,
     version: '0.1.0',
@@ -164,6 +169,7 @@ function packageJson(name: string, kind: PluginKind, versions: ScaffoldVersions,
       typescript: versions.typescript,
       vitest: versions.vitest,
     },
+    ...(Object.keys(overrides).length ? { overrides } : {}),
   }
 }
 
@@ -183,10 +189,9 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
   checkName(name)
   const versions = scaffoldVersions()
   const specs: Record<string, string> = {}
-  const known = new Set(['@mlops/core', '@mlops/testkit', ...KIND_INFO[kind].dependencies])
   for (const [pkg, spec] of Object.entries(options.specs ?? {})) {
-    if (!known.has(pkg)) {
-      throw new ScaffoldError(`--spec ${pkg}=${spec}: a ${kind} plugin does not depend on ${pkg}.`, `Specs can replace: ${[...known].join(', ')}.`)
+    if (!validateName(pkg).validForNewPackages || !spec) {
+      throw new ScaffoldError(`--spec ${pkg}=${spec}: expected PKG=SPEC with a package name and a version, range, tarball or folder.`, 'For example: --spec @mlops/core=file:../mlops-core-0.1.0.tgz')
     }
     specs[pkg] = resolveSpec(spec, cwd)
   }

@@ -56,6 +56,12 @@ describe('create-mlops-plugin', () => {
     expect(pkg.devDependencies['@mlops/core']).toBe(`file:${join(temp.dir, '../core.tgz')}`)
     expect(pkg.dependencies['@mlops/stats']).toBe(`file:${join(temp.dir, 'stats.tgz')}`)
     expect(pkg.peerDependencies['@mlops/core']).toMatch(/^\^\d/)
+    expect(pkg.overrides).toBeUndefined()
+    // A package it does not depend on directly goes to overrides (transitive dependencies of core).
+    const other = await scaffoldPlugin({ dir: 'with-overrides', kind: 'notifier', cwd: temp.dir, specs: { '@mlops/stats': 'file:stats.tgz' } })
+    const otherPkg = JSON.parse(readFileSync(join(other.dir, 'package.json'), 'utf8'))
+    expect(otherPkg.overrides).toEqual({ '@mlops/stats': `file:${join(temp.dir, 'stats.tgz')}` })
+    expect(otherPkg.dependencies['@mlops/stats']).toBeUndefined()
   })
 
   it('factory names are identifiers', () => {
@@ -88,7 +94,7 @@ describe('create-mlops-plugin', () => {
       [['ok-name', '--kind', 'drift-detector'], /Did you mean "driftDetector"\?/],
       [['ok-name'], /No plugin kind given[\s\S]*--kind with one of/],
       [['--kind', 'notifier'], /No folder given/],
-      [['ok-name', '--kind', 'notifier', '--spec', '@mlops/drift=1.0.0'], /does not depend on @mlops\/drift/],
+      [['ok-name', '--kind', 'notifier', '--spec', 'Not A Name=1.0.0'], /expected PKG=SPEC with a package name/],
       [['ok-name', '--kind', 'notifier', '--frobnicate'], /Unknown option '--frobnicate'/],
     ] as const) {
       const c = capture()

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { definePlugin, errors, mlopsError } from '@mlops/core'
-import type { CallOptions, HealthCheckResult, NotificationEvent, Notifier } from '@mlops/core'
+import type { CallOptions, ErrorData, HealthCheckResult, NotificationEvent, Notifier } from '@mlops/core'
 import { z } from 'zod'
 import { version } from './version.js'
 
@@ -26,6 +26,15 @@ const EventSchema = z.object({
   createdAt: z.string().min(1),
   payload: z.record(z.string(), z.unknown()),
 })
+
+/** This plugin's user-facing error, in @mlops/core's catalogue form: what, where, how to fix, exit code. */
+export const NotifyFailed = {
+  code: 'MLOPS_NOTIFY_FAILED',
+  title: 'A notification could not be delivered.',
+  message: (event: string, url: string, reason: string) => `Event ${event} could not be posted to ${url}: ${reason}`,
+  hint: 'Check that the URL is right and the receiver is up; the outbox retries the delivery later.',
+  exit: 1,
+} satisfies ErrorData<[string, string, string]>
 
 /** Throws MLOPS_INPUT_INVALID naming the bad field when `event` is not a NotificationEvent. */
 function checkEvent(event: unknown): NotificationEvent {
@@ -71,15 +80,34 @@ export class HttpNotifier implements Notifier {
 
   async send(event: NotificationEvent, options: CallOptions = {}): Promise<void> {
     const checked = checkEvent(event)
+    options.signal?.throwIfAborted()
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs)
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': checked.id, ...this.headers },
-      body: JSON.stringify(checked),
-      signal,
-    })
+    let response: Response
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': checked.id, ...this.headers },
+        body: JSON.stringify(checked),
+        signal,
+      })
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason
+      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : `${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}`
+      throw mlopsError(NotifyFailed, [checked.id, this.url, reason], { cause: error })
+    }
     await response.body?.cancel()
-    if (!response.ok) throw new Error(`POST ${this.url} answered ${response.status} ${response.statusText} for event ${checked.id}`)
+    if (!response.ok) throw mlopsError(NotifyFailed, [checked.id, this.url, `the receiver answered ${response.status} ${response.statusText}`])
+  }
+
+  /** A round-trip to the receiver: any HTTP answer means it is reachable. */
+  async check(options: CallOptions = {}): Promise<HealthCheckResult> {
+    try {
+      const response = await fetch(this.url, { method: 'HEAD', signal: options.signal ?? AbortSignal.timeout(this.timeoutMs) })
+      await response.body?.cancel()
+      return { ok: true, detail: `${this.url} answers (HTTP ${response.status})` }
+    } catch (error) {
+      return { ok: false, detail: `${this.url} is unreachable: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message}` }
+    }
   }
 }
 

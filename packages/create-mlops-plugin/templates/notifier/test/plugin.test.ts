@@ -48,7 +48,7 @@ describe('__PACKAGE_NAME__', () => {
       await notifier!.send(event('e3'))
       expect(received).toEqual([{ key: 'e3', auth: 'Bearer t', body: event('e3') }])
       status = 500
-      await expect(notifier!.send(event('e4'))).rejects.toThrow(/500/)
+      await expect(notifier!.send(event('e4'))).rejects.toMatchObject({ code: 'MLOPS_NOTIFY_FAILED', message: expect.stringContaining('500') })
     } finally {
       server.close()
     }
