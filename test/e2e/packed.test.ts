@@ -90,9 +90,9 @@ describe('the packed packages in a fresh project outside the monorepo', () => {
     expect(refused.stderr).toMatch(/already exists/)
 
     await ok('npm', ['install', ...NPM_FLAGS], pluginDir)
-    const tests = await ok('npm', ['test'], pluginDir)
+    const tests = await ok('npm', ['test', '--', '--reporter=verbose'], pluginDir)
     expect(tests.stdout).toMatch(/Tests\s+\d+ passed/)
-    expect(tests.stdout).toMatch(/notifier conformance/)
+    expect(tests.stdout).toMatch(/my-notifier \(url\): notifier conformance \(apiVersion 1\)/)
     const pack = json(await ok('npm', ['pack', '--json', '--pack-destination', temp.dir, '--loglevel=error'], pluginDir), 'npm pack')
     const files = pack[0].files.map((f: { path: string }) => f.path)
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/plugin.js', 'README.md', 'package.json']))

@@ -13,17 +13,27 @@ export interface Packed {
   tarball: string
 }
 
-/** The packages a user of the CLI and a plugin author install. */
-export const PACKED_PACKAGES = [
-  '@mlops/core',
-  '@mlops/cli',
-  '@mlops/drift',
-  '@mlops/stats',
-  '@mlops/storage-fs',
-  '@mlops/metadata-sqlite',
-  '@mlops/testkit',
-  'create-mlops-plugin',
-]
+/** What a user of the CLI and a plugin author install; their internal dependencies are packed too. */
+export const ROOT_PACKAGES = ['@mlops/cli', '@mlops/core', '@mlops/testkit', 'create-mlops-plugin']
+
+interface Workspace {
+  pkg: { name: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }
+}
+
+/** ROOT_PACKAGES and every public workspace package they depend on, transitively. */
+export function packagesToPack(): Workspace[] {
+  const all = publicWorkspaces() as Workspace[]
+  const byName = new Map(all.map((w) => [w.pkg.name, w]))
+  const wanted = new Set<string>()
+  const visit = (name: string) => {
+    const w = byName.get(name)
+    if (!w || wanted.has(name)) return
+    wanted.add(name)
+    for (const deps of [w.pkg.dependencies, w.pkg.peerDependencies, w.pkg.optionalDependencies]) for (const dep of Object.keys(deps ?? {})) visit(dep)
+  }
+  ROOT_PACKAGES.forEach(visit)
+  return all.filter((w) => wanted.has(w.pkg.name))
+}
 
 /** A fresh folder under the OS temp dir: outside the monorepo, so nothing resolves through its workspaces. */
 export function outsideTemp(label: string): { dir: string; remove(): void } {
@@ -32,12 +42,12 @@ export function outsideTemp(label: string): { dir: string; remove(): void } {
 }
 
 /**
- * Builds (turbo, cached when nothing changed) and packs PACKED_PACKAGES into `destination`.
+ * Builds (turbo, cached when nothing changed) and packs packagesToPack() into `destination`.
  * MLOPS_PACKED_SKIP_BUILD=1 packs the dist/ folders as they are (after a build of your own).
  */
 export function buildAndPack(destination: string): Map<string, Packed> {
-  if (process.env.MLOPS_PACKED_SKIP_BUILD !== '1') build(PACKED_PACKAGES)
-  const workspaces = (publicWorkspaces() as { pkg: { name: string } }[]).filter((w) => PACKED_PACKAGES.includes(w.pkg.name))
+  const workspaces = packagesToPack()
+  if (process.env.MLOPS_PACKED_SKIP_BUILD !== '1') build(workspaces.map((w) => w.pkg.name))
   const packed = packWorkspaces(destination, workspaces) as Packed[]
   return new Map(packed.map((p) => [p.name, p]))
 }
