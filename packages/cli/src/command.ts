@@ -23,8 +23,8 @@ export interface GlobalOptions {
 }
 
 export interface CommandResult {
-  /** 0 success, 1 a check failed (drift found with --fail-on-drift, a gate not met). Errors throw instead. */
-  exitCode: 0 | 1
+  /** 0 success, 1 a check failed (drift found with --fail-on-drift, a gate not met), 2 a backend unreachable (doctor). Errors throw instead. */
+  exitCode: 0 | 1 | 2
   /** What `--json` prints (one JSON document). */
   data: unknown
   /** What a person sees on stdout without `--json`. */

@@ -172,9 +172,8 @@ function report(checks: DoctorCheck[], io: CommandIo): CommandResult {
     io.stderr.write(`${c.red('error')} mlops doctor: ${summary}\n${failed.map((f) => `  ${label(f)} [${f.kind}]: ${f.detail}\n`).join('')}`)
   }
   return {
-    // Exit 2 (a backend unreachable, a plugin or the config broken: fix the config or the service), which
-    // CommandResult does not list yet (it only knows 0 and 1 for results); main() returns it as it is.
-    exitCode: (failed.length === 0 ? 0 : 2) as CommandResult['exitCode'],
+    // Exit 2: a backend unreachable, a plugin or the config broken (fix the config or the service).
+    exitCode: failed.length === 0 ? 0 : 2,
     data: { ok: failed.length === 0, checks },
     human: `${renderTable(['NAME', 'KIND', 'STATUS', 'DETAIL'], rows)}\n\n${failed.length === 0 ? c.green(summary) : c.red(summary)}\n`,
   }
