@@ -21,6 +21,8 @@ export const postgresMetadataOptions = z.object({
   poolSize: z.int().min(1).max(1000).default(10),
   /** How long opening a connection may take (ms). */
   connectTimeoutMs: z.int().min(1).default(10_000),
+  /** `false`: commits return before the server flushed them (faster; a server crash may lose the last ones). */
+  synchronousCommit: z.boolean().default(true),
 })
 
 /**
@@ -46,6 +48,7 @@ export const metadataPostgres = definePlugin({
       schema: options.schema,
       poolSize: options.poolSize,
       connectTimeoutMs: options.connectTimeoutMs,
+      synchronousCommit: options.synchronousCommit,
       logger: ctx.logger,
     })
     return { metadata }

@@ -72,6 +72,12 @@ export interface PostgresMetadataStoreOptions {
   poolSize?: number
   /** How long opening a connection may take before the call fails (ms). Default 10000. */
   connectTimeoutMs?: number
+  /**
+   * `true` (default): a commit returns once the server flushed it to disk. `false` sets the session's
+   * `synchronous_commit = off`: commits return before the flush, so a server crash may lose the last
+   * few hundred milliseconds of commits (never corrupts; like SQLite's `synchronous: 'normal'`).
+   */
+  synchronousCommit?: boolean
   /** Where the URL came from, for messages (`MLOPS_POSTGRES_URL`, `url option`). */
   urlSource?: string
   /** Receives warnings about dropped idle connections. */
@@ -144,6 +150,7 @@ export class PostgresMetadataStore implements MetadataStore {
       // A CLI command that forgot close() still exits once its connections are idle.
       allowExitOnIdle: true,
       application_name: 'mlops-metadata',
+      ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
       // bigint columns hold safe integers only (the store validates every integer it writes).
       types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
     })
@@ -324,32 +331,57 @@ export class PostgresMetadataStore implements MetadataStore {
         if (!run) throw mlopsError(errors.RunNotFound, [runId])
         throw invalid(where, `run ${runId} has no step "${stepId}"; record it with upsertStep() before completing it`)
       }
-      // An artifact already recorded keeps its first description: its bytes are the same by definition.
-      if (artifactRows.length > 0) await trx.insertInto('artifacts').values(artifactRows).onConflict((oc) => oc.column('hash').doNothing()).execute()
-      if (edges.length > 0) {
-        const hashes = [...new Set(edges.map((e) => e.hash))]
-        const found = new Set((await trx.selectFrom('artifacts').select('hash').where('hash', 'in', hashes).execute()).map((r) => r.hash))
+      // Few round trips, each statement touching distinct tables. 1: record the artifacts (an artifact
+      // already recorded keeps its first description: its bytes are the same by definition), drop the
+      // step's old edges and metrics (a retried completion must not duplicate them), and read back
+      // which of the hashes the edges name are recorded.
+      const t = (name: string) => sql.table(`${this.schema}.${name}`)
+      const hashes = [...new Set(edges.map((e) => e.hash))]
+      const ctes = [
+        ...(artifactRows.length === 0
+          ? []
+          : [
+              sql`ins AS (
+                INSERT INTO ${t('artifacts')} (hash, kind, size, media_type, created_at, meta)
+                VALUES ${sql.join(artifactRows.map((a) => sql`(${a.hash}, ${a.kind}, ${a.size}, ${a.media_type}, ${a.created_at}, ${a.meta})`))}
+                ON CONFLICT (hash) DO NOTHING RETURNING hash)`,
+            ]),
+        sql`dio AS (DELETE FROM ${t('step_io')} WHERE run_id = ${runId} AND step_id = ${stepId})`,
+        sql`dm AS (DELETE FROM ${t('metrics')} WHERE run_id = ${runId} AND step_id = ${stepId})`,
+      ]
+      const recorded = await sql<{ hash: string }>`
+        WITH ${sql.join(ctes)}
+        ${artifactRows.length === 0 ? sql`` : sql`SELECT hash FROM ins UNION`}
+        SELECT hash FROM ${t('artifacts')} WHERE hash = ANY(${hashes}::text[])`.execute(trx)
+      const found = new Set(recorded.rows.map((r) => r.hash))
+      if (edges.some((e) => !found.has(e.hash))) {
+        // A hash another transaction recorded while this statement ran is outside its snapshot: look again.
+        for (const r of (await trx.selectFrom('artifacts').select('hash').where('hash', 'in', hashes).execute())) found.add(r.hash)
         const missing = edges.find((e) => !found.has(e.hash))
         if (missing) {
           throw invalid(`${where}.${missing.direction}s.${missing.name}`, `artifact ${missing.hash} is not recorded; list it in \`artifacts\` of the step that produced it`)
         }
       }
-      // Replace rather than append: a completion retried after a crash must not duplicate edges or metrics.
-      await trx.deleteFrom('step_io').where('run_id', '=', runId).where('step_id', '=', stepId).execute()
-      await trx.deleteFrom('metrics').where('run_id', '=', runId).where('step_id', '=', stepId).execute()
-      if (edges.length > 0) await trx.insertInto('step_io').values(edges.map((e) => ({ run_id: runId, step_id: stepId, ...e }))).execute()
-      if (metrics.length > 0) {
-        await trx
-          .insertInto('metrics')
-          .values(metrics.map((m) => ({ run_id: runId, step_id: stepId, key: m.key, value: m.value, recorded_at: finishedAt })))
-          .execute()
-      }
-      await trx
-        .updateTable('steps')
-        .set({ status, finished_at: finishedAt, duration_ms: durationMs, attempts, cached_from_run_id: cachedFromRunId, error: null })
-        .where('run_id', '=', runId)
-        .where('step_id', '=', stepId)
-        .execute()
+      // 2: the new edges and metrics, and the step's end.
+      const inserts = [
+        ...(edges.length === 0
+          ? []
+          : [
+              sql`io AS (INSERT INTO ${t('step_io')} (run_id, step_id, direction, name, hash)
+                  VALUES ${sql.join(edges.map((e) => sql`(${runId}, ${stepId}, ${e.direction}, ${e.name}, ${e.hash})`))})`,
+            ]),
+        ...(metrics.length === 0
+          ? []
+          : [
+              sql`m AS (INSERT INTO ${t('metrics')} (run_id, step_id, key, value, recorded_at)
+                  VALUES ${sql.join(metrics.map((m) => sql`(${runId}, ${stepId}, ${m.key}, ${m.value}, ${finishedAt})`))})`,
+            ]),
+      ]
+      await sql`
+        ${inserts.length === 0 ? sql`` : sql`WITH ${sql.join(inserts)}`}
+        UPDATE ${t('steps')} SET status = ${status}, finished_at = ${finishedAt}, duration_ms = ${durationMs}, attempts = ${attempts},
+          cached_from_run_id = ${cachedFromRunId}, error = NULL
+        WHERE run_id = ${runId} AND step_id = ${stepId}`.execute(trx)
     })
   }
 
