@@ -1,9 +1,11 @@
 import { metadataConformance } from '@mlops/testkit'
-import { afterAll, describe, it } from 'vitest'
+import { afterAll, describe, it, vi } from 'vitest'
 import { openPostgresMetadataStore } from '../src/index.js'
 import type { PostgresMetadataStore } from '../src/index.js'
 import { probePostgres, schemaNames, TEST_URL } from './postgres-service.js'
 
+// Each case creates and migrates a schema: allow for a CI machine busy with every other package's tests.
+vi.setConfig({ testTimeout: 30_000 })
 const service = await probePostgres()
 const schemas = schemaNames('conf')
 afterAll(() => schemas.dropAll())

@@ -3,10 +3,12 @@ import type { Server, Socket } from 'node:net'
 import { serializeError, setupPlugin } from '@mlops/core'
 import type { MetadataStore, PluginContext } from '@mlops/core'
 import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import metadataPostgres, { LATEST_SCHEMA_VERSION, maskUrl, openPostgresMetadataStore } from '../src/index.js'
 import { probePostgres, schemaNames, TEST_URL } from './postgres-service.js'
 
+// Each case creates and migrates a schema: allow for a CI machine busy with every other package's tests.
+vi.setConfig({ testTimeout: 30_000 })
 const service = await probePostgres()
 const schemas = schemaNames('store')
 afterAll(() => schemas.dropAll())
