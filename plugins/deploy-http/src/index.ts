@@ -1,0 +1,8 @@
+export { deployHttp as default, deployHttp, httpDeployOptions } from './plugin.js'
+export { HttpDeployTarget } from './deploy.js'
+export type { DeploymentState, HttpDeployTargetOptions } from './deploy.js'
+export { startModelServer, parseServerSettings, trafficShare } from './server.js'
+export type { ServerSettings, ServeEnvironment, TrafficMode } from './server.js'
+export { parseMlflowInvocation, parseV2Infer, predictTensor, probaTensor, v2Datatype } from './protocols.js'
+export type { Parsed, V2InferRequest, V2Tensor } from './protocols.js'
+export { DeploymentNotFound, DeployRequestInvalid, DeployStartFailed, ServePortUnavailable, ServeSettingsInvalid } from './errors.js'
