@@ -480,6 +480,16 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#db.all<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ${where} ORDER BY ord LIMIT ?`, [...values, limit ?? -1]).map(outboxFromRow)
   }
 
+  /** A round trip to the database file: a read of the schema version. */
+  async check(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const version = this.#db.read('check', () => schemaVersion(this.#db))
+      return { ok: true, detail: `${this.#db.path} (schema version ${version})` }
+    } catch (error) {
+      return { ok: false, detail: `${this.#db.path}: ${error instanceof Error ? error.message : String(error)}` }
+    }
+  }
+
   /** SQLite's own integrity check, then every reference the schema implies, in one read snapshot. */
   async checkIntegrity(): Promise<{ ok: boolean; problems: string[] }> {
     const problems = this.#db.read('checkIntegrity', () => {

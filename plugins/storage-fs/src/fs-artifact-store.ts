@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { constants as fsConstants } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { errors, mlopsError } from '@mlops/core'
@@ -96,6 +96,16 @@ export class FsArtifactStore implements ArtifactStore {
       if (actual !== hash) throw corrupted(hash, file, actual)
     } finally {
       await handle.close()
+    }
+  }
+
+  /** The folder exists and this process may write into it. */
+  async check(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      await access(this.dir, fsConstants.R_OK | fsConstants.W_OK)
+      return { ok: true, detail: this.dir }
+    } catch (error) {
+      return { ok: false, detail: `${this.dir}: ${error instanceof Error ? error.message : String(error)}` }
     }
   }
 
