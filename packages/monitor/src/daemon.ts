@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import {
   deliverOutbox,
@@ -5,12 +6,13 @@ import {
   isMlopsError,
   mlopsError,
   type DeliveryReport,
+  type LoadedConfig,
   type Notifier,
 } from '@mlops/core'
 import { Cron } from 'croner'
 import { DaemonLeaseLost, DaemonRunning } from './errors.js'
 import { runMonitor, type MonitorResult } from './run-monitor.js'
-import { evaluateTriggers, type TriggerFiring, type TriggerServices } from './triggers.js'
+import { checkSchedules, evaluateTriggers, type TriggerFiring, type TriggerServices } from './triggers.js'
 
 export const DAEMON_STATE = 'daemon'
 
@@ -52,50 +54,147 @@ export async function flushNotifications(services: DaemonServices, signal?: Abor
   return { ...queued, ...delivered }
 }
 
+/** Per scheduled monitor, when the daemon last looked (so a run missed while no daemon ran happens once on start). */
+const SCHEDULE_KEY = (monitor: string) => `schedule/${monitor}`
+
 /**
  * `mlops daemon`: holds the project's lease (one daemon per project, across machines when the metadata
  * store is shared), runs monitors on their schedules, evaluates every trigger, and delivers
- * notifications, until `signal` aborts. The lease is renewed on every tick and released on exit; a
- * crashed daemon's lease expires after `leaseMs`.
+ * notifications, until `signal` aborts. The lease is renewed by a heartbeat (every `leaseMs / 3`, also
+ * while a long retraining run is in flight) and released on exit; a crashed daemon's lease expires
+ * after `leaseMs`, or at once for a new daemon on the same host when its pid is gone.
+ *
+ * With `reloadConfig`, the daemon reloads the config when its file changes (so `onCodeChange` sees an
+ * edited step, and new monitors and triggers take effect); a config that fails to load is reported and
+ * the previous one kept. Plugins (stores, notifiers) keep the instances the daemon started with.
  */
 export async function runDaemon(
   services: DaemonServices,
-  options: { signal: AbortSignal; actor: string; tickMs?: number; leaseMs?: number; onTick?: (tick: DaemonTick) => void },
+  options: {
+    signal: AbortSignal
+    actor: string
+    tickMs?: number
+    leaseMs?: number
+    onTick?: (tick: DaemonTick) => void
+    reloadConfig?: () => Promise<LoadedConfig>
+  },
 ): Promise<void> {
-  const { metadata, config, logger } = services
+  const { metadata, logger } = services
+  const svc: DaemonServices = { ...services }
   const tickMs = options.tickMs ?? 1000
   const leaseMs = options.leaseMs ?? Math.max(15_000, tickMs * 5)
-  let revision = await acquireLease(services, leaseMs)
-  const schedules = new Map<string, Cron>()
-  for (const [name, def] of config.monitors) if (def.config.schedule) schedules.set(name, new Cron(def.config.schedule, { timezone: 'UTC', paused: true }))
-  let lastTick = new Date()
-  logger.info(`daemon started (pid ${process.pid}): ${schedules.size} scheduled monitors, ${config.triggers.length} triggers, ${services.notifiers.length} notifiers`)
-  try {
-    while (!options.signal.aborted) {
-      const now = new Date()
-      revision = await renewLease(services, revision, leaseMs, now)
-      const due = [...schedules].filter(([, cron]) => {
-        const next = cron.nextRun(lastTick)
-        return next !== null && next.getTime() <= now.getTime()
-      })
-      const monitors: MonitorResult[] = []
-      for (const [name] of due) {
+  checkSchedules(svc.config)
+  let revision = await acquireLease(svc, leaseMs)
+
+  // The heartbeat renews the lease independently of the ticks, which may run a pipeline for minutes.
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  options.signal.addEventListener('abort', onAbort, { once: true })
+  let lost: unknown
+  let renewing: Promise<void> = Promise.resolve()
+  const heartbeat = setInterval(
+    () => {
+      renewing = renewing.then(async () => {
+        if (lost !== undefined) return
         try {
-          monitors.push(await runMonitor(services, name, { now, signal: options.signal }))
+          revision = await renewLease(svc, revision, leaseMs, new Date())
         } catch (error) {
-          logger.error(`monitor ${name} failed: ${error instanceof Error ? error.message : String(error)}`)
+          if (isMlopsError(error) && error.code === DaemonLeaseLost.code) {
+            lost = error
+            stop.abort()
+          } else logger.warn(`daemon: could not renew the lease (will retry): ${messageOf(error)}`)
+        }
+      })
+    },
+    Math.max(20, Math.floor(leaseMs / 3)),
+  )
+
+  const configStamp = () => {
+    try {
+      const st = statSync(svc.config.file)
+      return `${st.size}:${st.mtimeMs}`
+    } catch {
+      return 'missing'
+    }
+  }
+  let stamp = configStamp()
+  let lastProblem = ''
+  const problem = (message: string) => {
+    // The same failure on every tick would flood the log: say it once until something changes.
+    if (message !== lastProblem) logger.error(message)
+    lastProblem = message
+  }
+  logger.info(
+    `daemon started (pid ${process.pid}): ${[...svc.config.monitors.values()].filter((m) => m.config.schedule).length} scheduled monitors, ${svc.config.triggers.length} triggers, ${svc.notifiers.length} notifiers`,
+  )
+  try {
+    while (!stop.signal.aborted) {
+      const now = new Date()
+      if (options.reloadConfig) {
+        const current = configStamp()
+        if (current !== stamp) {
+          stamp = current
+          try {
+            const next = await options.reloadConfig()
+            checkSchedules(next)
+            svc.config = next
+            logger.info(`daemon: ${next.file} changed; reloaded (${next.monitors.size} monitors, ${next.triggers.length} triggers; plugin changes need a restart)`)
+          } catch (error) {
+            logger.error(`daemon: ${svc.config.file} changed but cannot be loaded; keeping the previous config: ${messageOf(error)}`)
+          }
         }
       }
-      lastTick = now
-      const firings = await evaluateTriggers(services, { results: monitors, now, signal: options.signal, actor: options.actor })
-      const notifications = await flushNotifications(services, options.signal)
+      const monitors: MonitorResult[] = []
+      let firings: TriggerFiring[] = []
+      let notifications: DaemonTick['notifications'] = { enqueued: 0, suppressed: 0, delivered: 0, retried: 0, dead: 0, errors: [] }
+      try {
+        for (const name of await dueMonitors(svc, now)) {
+          try {
+            monitors.push(await runMonitor(svc, name, { now, signal: stop.signal }))
+          } catch (error) {
+            logger.error(`monitor ${name} failed: ${messageOf(error)}`)
+          }
+        }
+        firings = await evaluateTriggers(svc, { results: monitors, now, signal: stop.signal, actor: options.actor })
+        notifications = await flushNotifications(svc, stop.signal)
+        lastProblem = ''
+      } catch (error) {
+        if (stop.signal.aborted) break
+        problem(`daemon: this tick failed (the next one tries again): ${messageOf(error)}`)
+      }
       options.onTick?.({ at: now.toISOString(), monitors, firings, notifications })
-      await sleep(tickMs, options.signal)
+      await sleep(tickMs, stop.signal)
     }
   } finally {
-    await releaseLease(services, revision).catch(() => {})
+    clearInterval(heartbeat)
+    options.signal.removeEventListener('abort', onAbort)
+    await renewing
+    if (lost === undefined) await releaseLease(svc, revision).catch((error) => logger.warn(`daemon: could not release the lease: ${messageOf(error)}`))
     logger.info('daemon stopped')
   }
+  if (lost !== undefined) throw lost
+}
+
+/** Scheduled monitors whose cron came due since the daemon last looked (the first look only records the time). */
+async function dueMonitors(services: DaemonServices, now: Date): Promise<string[]> {
+  const due: string[] = []
+  for (const [name, def] of services.config.monitors) {
+    const cron = def.config.schedule
+    if (!cron) continue
+    const doc = await services.metadata.getDocument(DAEMON_STATE, SCHEDULE_KEY(name))
+    const state = doc?.value as { cron: string; checkedAt: string } | undefined
+    // A changed schedule starts counting from now.
+    if (state && state.cron === cron) {
+      const next = new Cron(cron, { timezone: 'UTC', paused: true }).nextRun(new Date(state.checkedAt))
+      if (next && next.getTime() <= now.getTime()) due.push(name)
+    }
+    await services.metadata.commit({ writes: [{ collection: DAEMON_STATE, key: SCHEDULE_KEY(name), value: { cron, checkedAt: now.toISOString() }, expectedRevision: doc?.revision ?? 0 }] })
+  }
+  return due
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 async function acquireLease(services: DaemonServices, leaseMs: number): Promise<number> {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import {
+  isMlopsError,
   loadModelVersion,
   mlopsError,
   parseDuration,
@@ -101,14 +103,14 @@ export async function runMonitor(services: MonitorServices, name: string, option
     loaded = await loadModelVersion(storage, definition, v)
     inputColumns = v.signature.inputs.map((col) => col.name)
     if (c.reference && 'path' in c.reference) {
-      reference = await fileReference(resolve(config.root, c.reference.path), pool, options.signal)
+      reference = await fileReference(name, config.root, c.reference.path, pool, options.signal)
     } else {
       const output = c.reference && 'output' in c.reference ? c.reference.output : definition.config.evaluation?.output
       if (!output) throw fail(`set reference: { output: 'step.output' } (or the model's evaluation output) so the window has something to be compared with`)
       reference = await modelReference({ monitor: name, metadata, storage, ...(pool ? { pool } : {}), version: v, output, model: loaded })
     }
   } else if (c.reference && 'path' in c.reference) {
-    reference = await fileReference(resolve(config.root, c.reference.path), pool, options.signal)
+    reference = await fileReference(name, config.root, c.reference.path, pool, options.signal)
   } else {
     throw fail('a monitor of a current dataset needs reference: { path }')
   }
@@ -116,7 +118,7 @@ export async function runMonitor(services: MonitorServices, name: string, option
   // --- window -----------------------------------------------------------------------------------
   let window: Window
   if (c.current) {
-    const table = await loadTable(resolve(config.root, c.current.path), { ...(options.signal ? { signal: options.signal } : {}), ...(pool ? { pool } : {}) })
+    const table = await loadMonitorTable(name, 'current.path', config.root, c.current.path, pool, options.signal)
     window = { source: c.current.path, table, records: [] }
   } else {
     const sinceMs = c.window?.since !== undefined ? parseDuration(c.window.since) : undefined
@@ -127,6 +129,14 @@ export async function runMonitor(services: MonitorServices, name: string, option
     if (c.window?.last !== undefined) records = records.slice(-c.window.last)
     const rows = records.map((r) => ({ ...Object.fromEntries((inputColumns ?? Object.keys(r.inputs)).map((k) => [k, (r.inputs[k] ?? null) as never])), __prediction__: predictionCell(r.output) }))
     window = { source: `prediction log of ${c.model}`, table: tableFromRows(rows, `prediction log of ${c.model}`), records }
+  }
+
+  const shared = window.table.columns.filter((col) => col.name !== '__prediction__' && reference!.facts[col.name] !== undefined)
+  if (shared.length === 0 && window.table.rowCount > 0) {
+    const names = (cols: string[]) => cols.filter((n) => n !== '__prediction__').join(', ') || 'none'
+    throw fail(
+      `the window (${window.source}: ${names(window.table.columns.map((col) => col.name))}) and the reference (${reference.source}: ${names(Object.keys(reference.facts))}) share no column; point both at data with the same columns`,
+    )
   }
 
   const checks: MonitorCheck[] = []
@@ -267,9 +277,22 @@ export async function runMonitor(services: MonitorServices, name: string, option
   return result
 }
 
-async function fileReference(path: string, pool: WorkerPool | undefined, signal: AbortSignal | undefined): Promise<ReferenceData> {
-  const table = await loadTable(path, { ...(signal ? { signal } : {}), ...(pool ? { pool } : {}) })
+async function fileReference(monitor: string, root: string, path: string, pool: WorkerPool | undefined, signal: AbortSignal | undefined): Promise<ReferenceData> {
+  const table = await loadMonitorTable(monitor, 'reference.path', root, path, pool, signal)
+  if (table.rowCount === 0) throw mlopsError(MonitorInputInvalid, [monitor, `reference.path ${path} has no rows; the reference needs the data the model was trained or validated on`])
   return { source: path, rows: table.rowCount, facts: columnFacts(table), profile: await buildProfile(table, pool ? { pool } : {}) }
+}
+
+/** Reads a monitor's data file; a file that cannot be read is the monitor's config problem, named as such. */
+async function loadMonitorTable(monitor: string, setting: string, root: string, path: string, pool: WorkerPool | undefined, signal: AbortSignal | undefined): Promise<Table> {
+  const absolute = resolve(root, path)
+  try {
+    return await loadTable(absolute, { ...(signal ? { signal } : {}), ...(pool ? { pool } : {}) })
+  } catch (error) {
+    if (!isMlopsError(error) || error.code !== 'MLOPS_INPUT_INVALID') throw error
+    const reason = existsSync(absolute) ? error.message : 'no such file'
+    throw mlopsError(MonitorInputInvalid, [monitor, `${setting} ${path} (${absolute}): ${reason}; paths are relative to the project root (the folder of mlops.config.ts)`], { cause: error })
+  }
 }
 
 /** The most recent results of a monitor, newest first. */

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream, statSync, type Stats } from 'node:fs'
 import { resolve } from 'node:path'
 import {
+  errors,
+  hashJson,
   isMlopsError,
+  mlopsError,
   parseDuration,
   parseParamArgs,
-  planRun,
   registerRunModels,
   runPipeline,
   serializeError,
+  stepCodeVersion,
   type Executor,
+  type LoadedConfig,
   type RegistrationOutcome,
   type TriggerConfig,
   type WorkerPool,
@@ -34,10 +38,18 @@ interface TriggerState {
   mtimeMs?: number
   /** codeChange: the pipeline's code version when last seen. */
   codeVersion?: string
+  /**
+   * A change seen while the trigger was in its cooldown (new data, new code): it fires once the cooldown
+   * is over, so a change is never lost because it arrived too early.
+   */
+  pending?: string
 }
 
 export interface TriggerFiring {
+  /** The trigger's index in `triggers` of the config that was evaluated. */
   trigger: number
+  /** The trigger's stable identity (its state document key): `onNewData(data/x.csv) → train`. */
+  key: string
   kind: TriggerConfig['kind']
   pipeline: string
   reason: string
@@ -64,6 +76,50 @@ export function describeTrigger(t: TriggerConfig): string {
   }
 }
 
+/**
+ * Each trigger's state document key: what it watches and what it runs, not its position in the list, so
+ * adding or removing another trigger leaves its state (last hash, last code version, cooldown) with it.
+ * Identical triggers get `#2`, `#3` … in order.
+ */
+export function triggerKeys(config: Pick<LoadedConfig, 'triggers'>): string[] {
+  const seen = new Map<string, number>()
+  return config.triggers.map((def) => {
+    const base = describeTrigger(def.config)
+    const n = (seen.get(base) ?? 0) + 1
+    seen.set(base, n)
+    return n === 1 ? base : `${base} #${n}`
+  })
+}
+
+/**
+ * Cron expressions of monitors and schedule triggers, checked before a daemon relies on them: a typo is
+ * a config error (exit 2) naming the path, not a crash on the first tick.
+ */
+export function checkSchedules(config: Pick<LoadedConfig, 'file' | 'monitors' | 'triggers'>): void {
+  const bad: string[] = []
+  const check = (path: string, cron: unknown) => {
+    try {
+      if (typeof cron !== 'string') throw new Error('expected a string')
+      new Cron(cron, { timezone: 'UTC', paused: true })
+    } catch (error) {
+      bad.push(`  ${path}: "${String(cron)}" is not a cron expression (${error instanceof Error ? error.message : String(error)}); expected five fields "m h dom mon dow" (UTC), e.g. "0 * * * *", or six with seconds first`)
+    }
+  }
+  for (const [name, def] of config.monitors) if (def.config.schedule !== undefined) check(`monitors.${name}.schedule`, def.config.schedule)
+  for (const [i, def] of config.triggers.entries()) if (def.config.kind === 'schedule') check(`triggers[${i}].cron`, def.config.cron)
+  if (bad.length) throw mlopsError(errors.ConfigInvalid, [config.file, bad.join('\n')], { loc: { file: config.file } })
+}
+
+/**
+ * A pipeline's code version as `planRun` computes it (each step's code, version and output kinds, and the
+ * wiring), without resolving params: a param that cannot be resolved right now must not hide a code change.
+ */
+export function pipelineCodeVersion(config: LoadedConfig, pipeline: string): string | undefined {
+  const entry = config.pipelines.get(pipeline)
+  if (!entry) return undefined
+  return hashJson(entry.graph.nodes.map((n) => ({ id: n.id, code: stepCodeVersion(n.step), inputs: n.inputs })))
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
@@ -74,8 +130,9 @@ async function sha256File(path: string): Promise<string> {
  * Decides which triggers fire now: drift and performance drops from this pass's monitor results, cron
  * schedules that came due since the last look, data files whose content hash changed, pipelines whose
  * code version changed. Each trigger's state is a document written with its revision, so two processes
- * never fire the same trigger twice; a trigger inside its cooldown is skipped. A firing trigger runs its
- * pipeline; the model's gates then decide promotion (registerRunModels).
+ * never fire the same trigger twice; a trigger inside its cooldown is skipped (a new-data or code change
+ * seen then fires when the cooldown is over). A firing trigger runs its pipeline; the model's gates then
+ * decide promotion (registerRunModels).
  */
 export async function evaluateTriggers(
   services: TriggerServices,
@@ -84,10 +141,12 @@ export async function evaluateTriggers(
   const { config, metadata } = services
   const now = options.now ?? new Date()
   const firings: TriggerFiring[] = []
+  const keys = triggerKeys(config)
+  if (config.triggers.some((t) => t.config.kind === 'schedule' && (!options.kinds || options.kinds.includes('schedule')))) checkSchedules(config)
   for (const [index, def] of config.triggers.entries()) {
     const t = def.config
     if (options.kinds && !options.kinds.includes(t.kind)) continue
-    const key = String(index)
+    const key = keys[index]!
     const doc = await metadata.getDocument(TRIGGER_STATE, key)
     const state: TriggerState = { ...((doc?.value as TriggerState | undefined) ?? {}) }
     let reason: string | undefined
@@ -113,13 +172,18 @@ export async function evaluateTriggers(
       }
       case 'newData': {
         const path = resolve(config.root, t.path)
-        let stat
+        let stat: Stats
         try {
           stat = statSync(path)
         } catch {
           break // not there (yet): nothing new
         }
-        if (stat.size === state.size && stat.mtimeMs === state.mtimeMs && state.hash) break
+        if (!stat.isFile()) {
+          throw mlopsError(errors.ConfigInvalid, [config.file, `  triggers[${index}].path: onNewData watches one file, but ${t.path} (${path}) is not a regular file; name the data file itself`], { loc: { file: config.file, path: `triggers[${index}].path` } })
+        }
+        // Same size and mtime: the same content, no need to read it. Otherwise hash it: a touched file
+        // with the same bytes is not new data.
+        if (state.hash && stat.size === state.size && stat.mtimeMs === state.mtimeMs) break
         const hash = await sha256File(path)
         const before = state.hash
         Object.assign(state, { hash, size: stat.size, mtimeMs: stat.mtimeMs })
@@ -127,31 +191,39 @@ export async function evaluateTriggers(
         break
       }
       case 'codeChange': {
-        let codeVersion: string
-        try {
-          codeVersion = planRun(config, t.pipeline).codeVersion
-        } catch {
-          break
-        }
-        const before = state.codeVersion ?? (await metadata.listRuns({ pipeline: t.pipeline, limit: 1 }))[0]?.codeVersion
+        const codeVersion = pipelineCodeVersion(config, t.pipeline)
+        if (codeVersion === undefined) break
+        const lastRun = (await metadata.listRuns({ pipeline: t.pipeline, limit: 1 }))[0]
+        const before = state.codeVersion ?? lastRun?.codeVersion
         state.codeVersion = codeVersion
-        if (before !== undefined && before !== codeVersion) reason = `the code of pipeline ${t.pipeline} changed (${before.slice(0, 12)} → ${codeVersion.slice(0, 12)})`
+        // Compared with the last look (or, the first time, with the last run); a change that someone
+        // already ran (mlops run after editing) needs no second run.
+        if (before !== undefined && before !== codeVersion && lastRun?.codeVersion !== codeVersion) {
+          reason = `the code of pipeline ${t.pipeline} changed (${before.slice(0, 12)} → ${codeVersion.slice(0, 12)})`
+        } else if (state.pending && lastRun?.codeVersion === codeVersion) {
+          delete state.pending // the pending change was run meanwhile
+        }
         break
       }
     }
     const cooldownMs = parseDuration(t.cooldown ?? '10m') ?? 600_000
+    const cooling = state.firedAt !== undefined && now.getTime() - Date.parse(state.firedAt) < cooldownMs
+    const remembers = t.kind === 'newData' || t.kind === 'codeChange'
     let skipped: string | undefined
-    if (reason && state.firedAt && now.getTime() - Date.parse(state.firedAt) < cooldownMs) {
-      skipped = `in cooldown until ${new Date(Date.parse(state.firedAt) + cooldownMs).toISOString()}`
+    if (!reason && state.pending && !cooling) reason = state.pending // a change seen during the last cooldown
+    if (reason && cooling) {
+      skipped = `in cooldown until ${new Date(Date.parse(state.firedAt!) + cooldownMs).toISOString()}${remembers ? '; fires then' : ''}`
+      if (remembers) state.pending = reason
     } else if (reason) {
       state.firedAt = now.toISOString()
+      delete state.pending
     }
-    const firing: TriggerFiring | undefined = reason ? { trigger: index, kind: t.kind, pipeline: t.run, reason, ...(skipped ? { skipped } : {}) } : undefined
+    const firing: TriggerFiring | undefined = reason ? { trigger: index, key, kind: t.kind, pipeline: t.run, reason, ...(skipped ? { skipped } : {}) } : undefined
     try {
       await metadata.commit({
         writes: [{ collection: TRIGGER_STATE, key, value: state, expectedRevision: doc?.revision ?? 0 }],
         ...(firing && !skipped
-          ? { events: [{ id: `trigger.fired:${index}:${state.firedAt}`, type: 'trigger.fired', payload: { trigger: describeTrigger(t), pipeline: t.run, reason }, createdAt: now.toISOString() }] }
+          ? { events: [{ id: `trigger.fired:${key}:${state.firedAt}`, type: 'trigger.fired', payload: { trigger: key, pipeline: t.run, reason }, createdAt: now.toISOString() }] }
           : {}),
       })
     } catch (error) {
@@ -169,23 +241,41 @@ export async function evaluateTriggers(
 }
 
 async function fire(services: TriggerServices, t: TriggerConfig, firing: TriggerFiring, options: { signal: AbortSignal; actor: string }): Promise<void> {
-  const params = parseParamArgs(Object.entries(t.params ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`))
-  services.logger.info(`trigger ${describeTrigger(t)}: ${firing.reason}`)
+  services.logger.info(`trigger ${firing.key}: ${firing.reason}`)
+  let runId: string | undefined
   try {
-    const summary = await runPipeline(services, { pipeline: t.run, params, signal: options.signal })
+    const params = parseParamArgs(Object.entries(t.params ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`))
+    const summary = await runPipeline(
+      {
+        ...services,
+        onProgress: (event) => {
+          if (event.type === 'run.started') runId = event.runId
+        },
+      },
+      { pipeline: t.run, params, signal: options.signal },
+    )
     firing.runId = summary.run.id
     firing.status = summary.run.status
     firing.models = await registerRunModels({ config: services.config, metadata: services.metadata, storage: services.storage, runId: summary.run.id, actor: options.actor, logger: services.logger })
   } catch (error) {
-    firing.status = 'failed'
     firing.error = error instanceof Error ? error.message : String(error)
-    const at = new Date().toISOString()
-    await services.metadata.appendEvent({
-      id: `run.failed:${firing.trigger}:${at}`,
-      type: 'run.failed',
-      payload: { pipeline: t.run, trigger: describeTrigger(t), error: serializeError(error) as unknown as Record<string, unknown> },
-      createdAt: at,
-    })
-    services.logger.error(`trigger ${describeTrigger(t)}: the run of ${t.run} failed: ${firing.error}`)
+    if (runId !== undefined) {
+      // The run was recorded: it wrote its own run.failed (or run.cancelled) event.
+      firing.runId = runId
+      firing.status = (await services.metadata.getRun(runId))?.status ?? 'failed'
+    } else {
+      // Refused before a run existed (params that do not parse, an unknown pipeline): nothing recorded
+      // it yet, so the trigger does.
+      firing.status = 'failed'
+      const at = new Date().toISOString()
+      await services.metadata.appendEvent({
+        id: `run.failed:${firing.key}:${at}`,
+        type: 'run.failed',
+        payload: { pipeline: t.run, trigger: firing.key, error: firing.error, code: serializeError(error).code ?? null },
+        createdAt: at,
+      })
+    }
+    if (firing.status === 'cancelled') services.logger.warn(`trigger ${firing.key}: the run of ${t.run} was cancelled`)
+    else services.logger.error(`trigger ${firing.key}: the run of ${t.run} failed: ${firing.error}`)
   }
 }

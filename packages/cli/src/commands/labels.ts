@@ -34,7 +34,7 @@ const command: CommandModule = {
       if (!values) throw mlopsError(errors.InputInvalid, [path, `has no label column "${labelColumn}" (columns: ${names}); pass --label-column`])
       const labels: { requestId: string; label: unknown }[] = []
       for (let i = 0; i < table.rowCount; i++) {
-        const id = ids.kind === 'categorical' ? (ids.codes[i]! >= 0 ? ids.labels[ids.codes[i]!] : undefined) : String(ids.values[i])
+        const id = ids.kind === 'categorical' ? (ids.codes[i]! >= 0 ? ids.labels[ids.codes[i]!] : undefined) : Number.isNaN(ids.values[i]!) ? undefined : String(ids.values[i])
         const label = values.kind === 'categorical' ? (values.codes[i]! >= 0 ? values.labels[values.codes[i]!] : undefined) : Number.isNaN(values.values[i]!) ? undefined : values.values[i]
         if (id === undefined || label === undefined) continue
         labels.push({ requestId: id, label })

@@ -1,4 +1,4 @@
-import { resolveActor } from '@mlops/core'
+import { mlopsError, resolveActor } from '@mlops/core'
 import { parseCommandArgs, usageError } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
@@ -25,7 +25,7 @@ const command: CommandModule = {
     const [sub, name, ...extra] = parsed.positionals
     if (sub !== 'run' && sub !== 'ls' && sub !== 'history') throw usageError('monitor', sub ? `unknown subcommand "${sub}" (use run, ls or history)` : 'a subcommand is needed (run, ls or history)')
     if (extra.length || (sub !== 'ls' && !name)) throw usageError('monitor', `${sub} needs one monitor NAME`)
-    const { evaluateTriggers, flushNotifications, monitorHistory, runMonitor, describeTrigger } = await import('@mlops/monitor')
+    const { evaluateTriggers, flushNotifications, monitorHistory, runMonitor, MonitorUnknown } = await import('@mlops/monitor')
     const project = await openProject(io, globals, 'monitor')
     try {
       if (sub === 'ls') {
@@ -60,6 +60,8 @@ const command: CommandModule = {
         const limit = parsed.values.limit === undefined ? 20 : Number(parsed.values.limit)
         if (!Number.isInteger(limit) || limit < 1) throw usageError('monitor', `--limit must be a positive whole number, got ${parsed.values.limit}`)
         const results = await monitorHistory(project.metadata, name!, limit)
+        // A monitor removed from the config keeps its history; a name that never existed is a typo.
+        if (results.length === 0 && !project.config.monitors.has(name!)) throw mlopsError(MonitorUnknown, [name!, [...project.config.monitors.keys()]])
         const human = results.length
           ? renderTable(
               ['WHEN', 'VERSION', 'ROWS', ...['quality', 'drift', 'predictionDrift', 'performance', 'stream'].map((c) => c.toUpperCase())],
@@ -84,7 +86,7 @@ const command: CommandModule = {
         `monitor ${name}: ${result.window.rows} rows from ${result.window.source}${result.version ? ` vs reference of ${result.model}:${result.version}` : ''}`,
         ...result.checks.map((c) => `  ${c.status === 'ok' ? '✓' : c.status === 'alert' ? '✗' : '–'} ${c.name}: ${c.detail}`),
         ...firings.map((f) => {
-          const head = `trigger ${describeTrigger(project.config.triggers[f.trigger]!.config)}: ${f.reason}`
+          const head = `trigger ${f.key}: ${f.reason}`
           if (f.skipped) return `${head} (skipped: ${f.skipped})`
           const models = (f.models ?? []).map((m) => `${m.model}:${m.version.version} ${m.outcome}${m.outcome === 'promoted' ? ` (@${m.alias} ${m.previous ?? 'none'} → ${m.version.version})` : ''}`).join(', ')
           return `${head}\n  run ${f.runId ?? ''} ${f.status ?? ''}${f.error ? `: ${f.error}` : ''}${models ? `; ${models}` : ''}`
