@@ -6,7 +6,7 @@
 //      packed JS resolve inside it, no tests, source maps, tsbuildinfo or src/ leak in, README and the
 //      root LICENSE (byte for byte) are there, license/type/engines fields, internal dependencies pin
 //      the workspace's current versions (no file:/workspace: specs), plugins peer-depend on a range
-//      of @mlops/core that includes the current core; then publint and arethetypeswrong (ESM-only
+//      of @mlops/core that includes the current core and its next minor (docs/releasing.md); then publint and arethetypeswrong (ESM-only
 //      profile: node16-esm and bundler resolution) on the tarball, both offline;
 //   4. prints one row per package and exits 1 on any problem.
 // Options: --filter NAME (only these packages; repeatable), --skip-build, --keep (keep the tarballs and print their folder), --json,
@@ -90,7 +90,10 @@ function exportTargets(value, path = 'exports') {
   return Object.entries(value).flatMap(([k, v]) => exportTargets(v, `${path}[${JSON.stringify(k)}]`))
 }
 
-/** `^0.1.0`, `~1.2.3`, `1.2.3`, `>=1.0.0`: enough of semver for our own ranges. */
+/**
+ * `^0.1.0`, `~1.2.3`, `1.2.3`, `>=0.1.0 <1.0.0`, `a || b`: enough of semver for our own ranges
+ * (space-separated comparators must all hold; prerelease tags are ignored).
+ */
 export function satisfies(version, range) {
   const parse = (v) => v.replace(/^[v=]/, '').split('-')[0].split('.').map(Number)
   const cmp = (a, b) => {
@@ -98,8 +101,8 @@ export function satisfies(version, range) {
     return 0
   }
   const v = parse(version)
-  return range.split('||').some((part) => {
-    const r = part.trim()
+  const comparator = (r) => {
+    if (r === '*' || r === '') return true
     if (r.startsWith('^')) {
       const base = parse(r.slice(1))
       if (cmp(v, base) < 0) return false
@@ -112,8 +115,13 @@ export function satisfies(version, range) {
       return cmp(v, base) >= 0 && v[0] === base[0] && v[1] === base[1]
     }
     if (r.startsWith('>=')) return cmp(v, parse(r.slice(2))) >= 0
+    if (r.startsWith('<=')) return cmp(v, parse(r.slice(2))) <= 0
+    if (r.startsWith('>')) return cmp(v, parse(r.slice(1))) > 0
+    if (r.startsWith('<')) return cmp(v, parse(r.slice(1))) < 0
     return cmp(v, parse(r)) === 0
-  })
+  }
+  // `>= 0.1.0` is one comparator: glue operators to their version before splitting on spaces.
+  return range.split('||').some((part) => part.trim().replace(/([<>]=?|=)\s+/g, '$1').split(/\s+/).every(comparator))
 }
 
 function relativeImports(source) {
@@ -189,6 +197,17 @@ export async function checkPackage(packed, context) {
   if (isPlugin && !pkg.peerDependencies?.['@mlops/core']) problems.push('a plugin must peer-depend on @mlops/core (and not depend on it directly)')
   if (isPlugin && pkg.dependencies?.['@mlops/core']) problems.push('a plugin lists @mlops/core in dependencies: a second copy breaks instanceof and symbols; use peerDependencies')
   if (pkg.peerDependencies?.['@mlops/core'] && !pkg.devDependencies?.['@mlops/core']) problems.push('peer-depends on @mlops/core without a devDependency to build and test against')
+  // Peer range policy (docs/releasing.md): compatibility is the plugin API version, checked at runtime, and
+  // core's major moves with it; a peer range that a 0.x minor release of core leaves (`^0.1.0`) would make
+  // changesets release every peer dependent as a new major.
+  const peerCore = pkg.peerDependencies?.['@mlops/core']
+  if (peerCore && core) {
+    const [major, minor] = core.split('.').map(Number)
+    const nextMinor = `${major}.${minor + 1}.0`
+    if (satisfies(core, peerCore) && !satisfies(nextMinor, peerCore)) {
+      problems.push(`peerDependencies.@mlops/core "${peerCore}" excludes core's next minor (${nextMinor}): use ">=${core} <${major + 1}.0.0" (docs/releasing.md)`)
+    }
+  }
   if (pkg.name === 'create-mlops-plugin') {
     const versions = JSON.parse(readFileSync(join(dir, 'dist/versions.json'), 'utf8'))
     if (versions['@mlops/core'] !== core) problems.push(`dist/versions.json scaffolds against @mlops/core ${versions['@mlops/core']}, the workspace has ${core}: rebuild`)

@@ -55,6 +55,16 @@ export function scaffoldVersions(): ScaffoldVersions {
   return JSON.parse(readFileSync(new URL('./versions.json', import.meta.url), 'utf8')) as ScaffoldVersions
 }
 
+/**
+ * The `@mlops/core` peer range a scaffolded plugin declares: this core version up to the next major
+ * (`>=0.1.0 <1.0.0`, not `^0.1.0`). Compatibility is decided at runtime by the plugin API version; core's
+ * major changes with it, so a 0.x minor release of core must stay in range (see docs/releasing.md).
+ */
+export function corePeerRange(coreVersion: string): string {
+  const major = Number(coreVersion.split('.')[0])
+  return `>=${coreVersion} <${major + 1}.0.0`
+}
+
 const RESERVED = new Set(
   'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(' '),
 )
@@ -161,7 +171,7 @@ function packageJson(name: string, kind: PluginKind, versions: ScaffoldVersions,
     },
     engines: { node: versions.node },
     dependencies: Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b))),
-    peerDependencies: { '@mlops/core': `^${versions['@mlops/core']}` },
+    peerDependencies: { '@mlops/core': corePeerRange(versions['@mlops/core']) },
     devDependencies: {
       '@mlops/core': spec('@mlops/core', true),
       '@mlops/testkit': spec('@mlops/testkit', true),
@@ -213,7 +223,7 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
     __KIND__: kind,
     __SUITE__: KIND_INFO[kind].suite,
     __DESCRIPTION__: KIND_INFO[kind].description,
-    __CORE_RANGE__: `^${versions['@mlops/core']}`,
+    __CORE_RANGE__: corePeerRange(versions['@mlops/core']),
   }
   const fill = (text: string) => text.replace(/__[A-Z_]+__/g, (token) => replacements[token] ?? token)
 

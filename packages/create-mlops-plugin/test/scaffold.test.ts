@@ -34,7 +34,7 @@ describe('create-mlops-plugin', () => {
       type: 'module',
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
       files: ['dist', 'README.md'],
-      peerDependencies: { '@mlops/core': `^${core.version}` },
+      peerDependencies: { '@mlops/core': `>=${core.version} <${Number(core.version.split('.')[0]) + 1}.0.0` },
       dependencies: { zod: core.dependencies.zod },
       devDependencies: {
         '@mlops/core': core.version,
@@ -55,7 +55,7 @@ describe('create-mlops-plugin', () => {
     expect(result.factory).toBe('mlopsDrift')
     expect(pkg.devDependencies['@mlops/core']).toBe(`file:${join(temp.dir, '../core.tgz')}`)
     expect(pkg.dependencies['@mlops/stats']).toBe(`file:${join(temp.dir, 'stats.tgz')}`)
-    expect(pkg.peerDependencies['@mlops/core']).toMatch(/^\^\d/)
+    expect(pkg.peerDependencies['@mlops/core']).toMatch(/^>=\d+\.\d+\.\d+ <\d+\.0\.0$/)
     expect(pkg.overrides).toBeUndefined()
     // A package it does not depend on directly goes to overrides (transitive dependencies of core).
     const other = await scaffoldPlugin({ dir: 'with-overrides', kind: 'notifier', cwd: temp.dir, specs: { '@mlops/stats': 'file:stats.tgz' } })
