@@ -36,6 +36,8 @@ interface TriggerState {
   hash?: string
   size?: number
   mtimeMs?: number
+  /** newData: the file was not there when first looked at (its appearance is new data). */
+  absent?: boolean
   /** codeChange: the pipeline's code version when last seen. */
   codeVersion?: string
   /**
@@ -176,7 +178,9 @@ export async function evaluateTriggers(
         try {
           stat = statSync(path)
         } catch {
-          break // not there (yet): nothing new
+          // Not there (yet): nothing new. Remember that, so the file appearing later counts as new data.
+          if (state.hash === undefined) state.absent = true
+          break
         }
         if (!stat.isFile()) {
           throw mlopsError(errors.ConfigInvalid, [config.file, `  triggers[${index}].path: onNewData watches one file, but ${t.path} (${path}) is not a regular file; name the data file itself`], { loc: { file: config.file, path: `triggers[${index}].path` } })
@@ -188,6 +192,8 @@ export async function evaluateTriggers(
         const before = state.hash
         Object.assign(state, { hash, size: stat.size, mtimeMs: stat.mtimeMs })
         if (before !== undefined && before !== hash) reason = `${t.path} changed (sha256 ${before.slice(0, 12)} → ${hash.slice(0, 12)})`
+        else if (before === undefined && state.absent) reason = `${t.path} appeared (sha256 ${hash.slice(0, 12)})`
+        delete state.absent
         break
       }
       case 'codeChange': {
