@@ -16,8 +16,8 @@ import {
   type StepWorker,
   type StepWorkerOptions,
 } from '@mlops/core'
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Job, Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
 import { redactUrl, type ResolvedBullmqOptions } from './options.js'
 
 /** A step's job: the task a worker hands to core, and (after a final failure) the error it threw. */
@@ -25,6 +25,12 @@ export interface StepJobData {
   task: RemoteStepTask
   error?: SerializedError
 }
+
+// BullMQ and ioredis take ~0.4 s to import: loaded on first use, so `mlops runs ls` with this plugin configured does not pay.
+let engine: Promise<typeof import('bullmq')> | undefined
+const loadBullmq = () => (engine ??= import('bullmq'))
+let client: Promise<typeof Redis> | undefined
+const loadIoredis = async () => ({ Redis: await (client ??= import('ioredis').then((m) => m.Redis)) })
 
 /** How often the submitter asks Redis for the state of its jobs, in case a queue event was missed. */
 const RECONCILE_MS = 1000
@@ -47,8 +53,8 @@ const KEEP_FAILED_S = 7 * 24 * 3600
 export class BullmqExecutor implements RemoteExecutor {
   readonly name = '@mlops/executor-bullmq'
   readonly isRemote = true as const
-  private queue: Queue<StepJobData> | undefined
-  private redis: Redis | undefined
+  private queue: Promise<Queue<StepJobData>> | undefined
+  private redis: Promise<Redis> | undefined
   private readonly executions = new Set<Promise<unknown>>()
   private readonly workers = new Set<StepWorker>()
 
@@ -62,30 +68,33 @@ export class BullmqExecutor implements RemoteExecutor {
   }
 
   /** The BullMQ queue the steps go to (created on first use). */
-  getQueue(): Queue<StepJobData> {
-    this.queue ??= new Queue<StepJobData>(this.options.queue, { connection: this.connectionOptions(), prefix: this.options.prefix })
+  getQueue(): Promise<Queue<StepJobData>> {
+    this.queue ??= loadBullmq().then(({ Queue }) => new Queue<StepJobData>(this.options.queue, { connection: this.connectionOptions(), prefix: this.options.prefix }))
     return this.queue
   }
 
   /** A plain connection for what BullMQ has no call for (reading the event stream's end, the cancel channel). */
-  getRedis(): Redis {
-    if (!this.redis) {
-      this.redis = new Redis(this.options.url, { maxRetriesPerRequest: null })
-      this.redis.on('error', () => {}) // commands on it reject; BullMQ's own connections report errors
-    }
+  getRedis(): Promise<Redis> {
+    this.redis ??= loadIoredis().then(({ Redis }) => {
+      const redis = new Redis(this.options.url, { maxRetriesPerRequest: null })
+      redis.on('error', () => {}) // commands on it reject; BullMQ's own connections report errors
+      return redis
+    })
     return this.redis
   }
 
   async check(): Promise<HealthCheckResult> {
     const where = `${redactUrl(this.options.url)}, queue ${this.options.queue}`
+    const { Redis } = await loadIoredis()
     const client = new Redis(this.options.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null, enableOfflineQueue: false })
     client.on('error', () => {}) // reported by the failed ping below
     try {
       await client.connect()
       const pong = await client.ping()
       if (pong !== 'PONG') return { ok: false, detail: `${where}: PING answered ${pong}` }
-      const counts = await this.getQueue().getJobCounts('waiting', 'active', 'delayed', 'failed')
-      const workers = await this.getQueue().getWorkersCount()
+      const queue = await this.getQueue()
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed')
+      const workers = await queue.getWorkersCount()
       return { ok: true, detail: `${where}: ${workers} worker${workers === 1 ? '' : 's'}, ${counts.waiting ?? 0} waiting, ${counts.active ?? 0} active, ${counts.failed ?? 0} failed jobs` }
     } catch (error) {
       return { ok: false, detail: `${where}: ${messageOf(error)} (start Redis or set MLOPS_REDIS_URL / the executor's url option)` }
@@ -105,6 +114,7 @@ export class BullmqExecutor implements RemoteExecutor {
   }
 
   async startWorker(options: StepWorkerOptions): Promise<StepWorker> {
+    const [{ UnrecoverableError, Worker }, { Redis }] = await Promise.all([loadBullmq(), loadIoredis()])
     const queueName = options.queue ?? this.options.queue
     const concurrency = Math.max(1, Math.floor(options.concurrency))
     const report = options.onEvent ?? (() => {})
@@ -195,8 +205,8 @@ export class BullmqExecutor implements RemoteExecutor {
     await Promise.allSettled([...this.workers].map((w) => w.close()))
     const queue = this.queue
     this.queue = undefined
-    await queue?.close()
-    const redis = this.redis
+    await (await queue?.catch(() => undefined))?.close()
+    const redis = await this.redis?.catch(() => undefined)
     this.redis = undefined
     await redis?.quit().catch(() => redis.disconnect())
   }
@@ -214,7 +224,7 @@ export function cancelChannel(prefix: string, queue: string): string {
 /** One `execute` call: adds each step's job once its dependencies completed, follows the jobs to the end. */
 class Execution {
   private readonly request: RemoteExecutionRequest
-  private readonly queue: Queue<StepJobData>
+  private queue!: Queue<StepJobData>
   private readonly nodes: Map<string, RemoteExecutionNode>
   private readonly remainingDeps = new Map<string, number>()
   private readonly dependents = new Map<string, string[]>()
@@ -234,7 +244,6 @@ class Execution {
     request: RemoteExecutionRequest,
   ) {
     this.request = request
-    this.queue = executor.getQueue()
     this.nodes = new Map(request.nodes.map((n) => [n.id, n]))
     for (const node of request.nodes) {
       const deps = node.dependsOn.filter((d) => this.nodes.has(d))
@@ -256,6 +265,9 @@ class Execution {
   async run(): Promise<void> {
     const { signal } = this.request
     if (this.request.nodes.length === 0) return
+    signal.throwIfAborted()
+    const [{ QueueEvents }, queue] = await Promise.all([loadBullmq(), this.executor.getQueue()])
+    this.queue = queue
     signal.throwIfAborted()
     const events = new QueueEvents(this.executor.queueName, {
       connection: this.executor.connectionOptions(),
@@ -299,7 +311,7 @@ class Execution {
   }
 
   private async lastEventId(): Promise<string> {
-    const last = (await this.executor.getRedis().xrevrange(this.queue.toKey('events'), '+', '-', 'COUNT', 1)) as [string, string[]][]
+    const last = (await (await this.executor.getRedis()).xrevrange(this.queue.toKey('events'), '+', '-', 'COUNT', 1)) as [string, string[]][]
     return last[0]?.[0] ?? '0-0'
   }
 
@@ -421,7 +433,7 @@ class Execution {
     }
     if (active.length === 0) return
     try {
-      await this.executor.getRedis().publish(cancelChannel(this.executor.options.prefix, this.executor.queueName), JSON.stringify({ jobIds: active }))
+      await (await this.executor.getRedis()).publish(cancelChannel(this.executor.options.prefix, this.executor.queueName), JSON.stringify({ jobIds: active }))
     } catch {
       // The next round tries again.
     }
