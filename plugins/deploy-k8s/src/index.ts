@@ -1,0 +1,8 @@
+export { deployK8s as default, deployK8s } from './plugin.js'
+export { k8sDeployOptions, applySettings } from './options.js'
+export type { K8sDeployOptions, K8sDeployOptionsInput } from './options.js'
+export { renderManifests, kubernetesName, labelValue, serviceUrl, toYamlDocuments, LIVENESS_PATH, READINESS_PATH, CONTAINER_NAME } from './render.js'
+export type { K8sObject, RenderedManifests } from './render.js'
+export { K8sDeployTarget, rolloutState } from './target.js'
+export type { DeploymentObject } from './target.js'
+export { K8sDeployAborted, K8sDeploymentNotFound, K8sDeployRequestInvalid, K8sImageMissing, K8sKubectlFailed, K8sKubectlMissing, K8sSettingInvalid } from './errors.js'
