@@ -29,6 +29,11 @@ export interface PredictionLogWriterOptions {
   flushIntervalMs?: number
   /** Records held in memory at most (default 10,000); past that `log` drops and counts. */
   maxQueue?: number
+  /**
+   * Batches written at once (default 4): a durable put waits for fsync, so a busy server keeps several
+   * in flight. Each batch has its own index document, keyed by its first record's time.
+   */
+  maxConcurrentWrites?: number
   logger?: Logger
 }
 
@@ -48,7 +53,7 @@ export function batchKey(model: string, firstTs: string, hash: string): string {
 /**
  * The prediction log of a deployment. `log` only pushes onto a bounded queue (it never blocks, awaits
  * or throws); a background flusher writes full batches at once and partial ones every
- * `flushIntervalMs`, one batch at a time so the index stays in time order. A batch is one JSON Lines
+ * `flushIntervalMs`, up to `maxConcurrentWrites` batches at a time. A batch is one JSON Lines
  * artifact per model (content-addressed) plus one index document per model, committed together. A
  * failed write is retried once; then its records count as `failures`/`dropped` and the flusher moves on.
  */
@@ -58,6 +63,7 @@ export function createPredictionLogWriter(options: PredictionLogWriterOptions): 
   const batchSize = Math.max(1, options.batchSize ?? 500)
   const flushIntervalMs = Math.max(1, options.flushIntervalMs ?? 1000)
   const maxQueue = Math.max(1, options.maxQueue ?? 10_000)
+  const maxConcurrentWrites = Math.max(1, options.maxConcurrentWrites ?? 4)
 
   let queue: PredictionRecord[] = []
   let closed = false
@@ -66,7 +72,7 @@ export function createPredictionLogWriter(options: PredictionLogWriterOptions): 
   const stats: PredictionLogStats = { logged: 0, dropped: 0, written: 0, queued: 0, batches: 0, failures: 0 }
 
   const timer = setInterval(() => {
-    if (queue.length > 0) void drain()
+    if (queue.length > 0) void drain(true)
   }, flushIntervalMs)
   timer.unref()
 
@@ -119,16 +125,26 @@ export function createPredictionLogWriter(options: PredictionLogWriterOptions): 
     stats.batches += 1
   }
 
-  /** Writes batches until the queue is empty; one drain at a time. */
-  function drain(): Promise<void> {
+  /**
+   * Writes full batches, and with `partial` also the rest of the queue; one drain at a time. Between
+   * timer ticks only full batches are written, so a busy server pays one store write per `batchSize`
+   * records instead of one per event-loop turn.
+   */
+  function drain(partial: boolean): Promise<void> {
     flushing ??= (async () => {
       // Start on a later tick, so `finally` never runs before `flushing` is assigned.
       await Promise.resolve()
+      const writing = new Set<Promise<void>>()
+      const ready = () => queue.length >= batchSize || (partial && queue.length > 0)
       try {
-        while (queue.length > 0) {
-          const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize)
-          queue = queue.length <= batchSize ? [] : queue.slice(batchSize)
-          await flushOne(batch)
+        while (ready() || writing.size > 0) {
+          if (writing.size < maxConcurrentWrites && ready()) {
+            const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize)
+            queue = queue.length <= batchSize ? [] : queue.slice(batchSize)
+            // flushOne never rejects: a failure is counted there.
+            const write: Promise<void> = flushOne(batch).finally(() => writing.delete(write))
+            writing.add(write)
+          } else await Promise.race(writing)
         }
       } finally {
         flushing = undefined
@@ -149,14 +165,14 @@ export function createPredictionLogWriter(options: PredictionLogWriterOptions): 
         scheduled = true
         setImmediate(() => {
           scheduled = false
-          void drain()
+          void drain(false)
         })
       }
       return true
     },
     stats: () => ({ ...stats, queued: queue.length }),
     async flush() {
-      while (queue.length > 0 || flushing !== undefined) await drain()
+      while (queue.length > 0 || flushing !== undefined) await drain(true)
     },
     async close() {
       closed = true
