@@ -122,6 +122,14 @@ export function pipelineCodeVersion(config: LoadedConfig, pipeline: string): str
   return hashJson(entry.graph.nodes.map((n) => ({ id: n.id, code: stepCodeVersion(n.step), inputs: n.inputs })))
 }
 
+/**
+ * The trigger part of an event id: ids travel in headers (X-Mlops-Event-Id) and URLs, so they stay
+ * ASCII whatever the trigger watches (a path may not be).
+ */
+function eventKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16)
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
@@ -229,7 +237,7 @@ export async function evaluateTriggers(
       await metadata.commit({
         writes: [{ collection: TRIGGER_STATE, key, value: state, expectedRevision: doc?.revision ?? 0 }],
         ...(firing && !skipped
-          ? { events: [{ id: `trigger.fired:${key}:${state.firedAt}`, type: 'trigger.fired', payload: { trigger: key, pipeline: t.run, reason }, createdAt: now.toISOString() }] }
+          ? { events: [{ id: `trigger.fired:${eventKey(key)}:${state.firedAt}`, type: 'trigger.fired', payload: { trigger: key, pipeline: t.run, reason }, createdAt: now.toISOString() }] }
           : {}),
       })
     } catch (error) {
@@ -275,7 +283,7 @@ async function fire(services: TriggerServices, t: TriggerConfig, firing: Trigger
       firing.status = 'failed'
       const at = new Date().toISOString()
       await services.metadata.appendEvent({
-        id: `run.failed:${firing.key}:${at}`,
+        id: `run.failed:${eventKey(firing.key)}:${at}`,
         type: 'run.failed',
         payload: { pipeline: t.run, trigger: firing.key, error: firing.error, code: serializeError(error).code ?? null },
         createdAt: at,
