@@ -34,13 +34,20 @@ export interface DeploymentState {
 
 const ID = /^[A-Za-z0-9_@-][A-Za-z0-9._@-]*$/
 
+/**
+ * Whether any process of the deployment's process group is alive: `npx mlops serve` is npm's process
+ * with the server as its child, and the server may still be draining after npm has exited.
+ */
 function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 0)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') return true
+    }
   }
+  return false
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
