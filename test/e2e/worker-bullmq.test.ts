@@ -4,31 +4,46 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
+import pg from 'pg'
 import S3rver from 's3rver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cli, makeProject, repoRoot, startCli, waitFor, type CliResult } from './helpers.js'
 
 const redisUrl = process.env.MLOPS_TEST_REDIS_URL || 'redis://127.0.0.1:6379'
+const postgresUrl = process.env.MLOPS_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test'
 const fixtures = join(repoRoot, 'plugins/executor-bullmq/test/fixtures')
 
-async function redisReachable(): Promise<string | undefined> {
+/** Why Redis or PostgreSQL cannot be used (undefined: both answer); with CI=true an unreachable one fails the run. */
+async function servicesUnreachable(): Promise<string | undefined> {
+  const problems: string[] = []
   const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null, enableOfflineQueue: false })
   client.on('error', () => {})
   try {
     await client.connect()
     await client.ping()
-    return undefined
   } catch (error) {
-    const reason = `no Redis at ${redisUrl} (${(error as Error).message}); set MLOPS_TEST_REDIS_URL`
-    if (process.env.CI === 'true') throw new Error(`CI=true: ${reason}`)
-    console.warn(`skipping mlops worker e2e: ${reason}`)
-    return reason
+    problems.push(`no Redis at ${redisUrl} (${(error as Error).message}); set MLOPS_TEST_REDIS_URL`)
   } finally {
     client.disconnect()
   }
+  const db = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 })
+  db.on('error', () => {})
+  try {
+    await db.connect()
+    await db.query('select 1')
+  } catch (error) {
+    problems.push(`no PostgreSQL at ${postgresUrl.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}); set MLOPS_TEST_POSTGRES_URL`)
+  } finally {
+    await db.end().catch(() => {})
+  }
+  if (problems.length === 0) return undefined
+  const reason = problems.join('; ')
+  if (process.env.CI === 'true') throw new Error(`CI=true: ${reason}`)
+  console.warn(`skipping mlops worker e2e: ${reason}`)
+  return reason
 }
 
-const unreachable = await redisReachable()
+const unreachable = await servicesUnreachable()
 
 function readdirRecursive(dir: string): string[] {
   return existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]) : []
@@ -49,7 +64,9 @@ describe.skipIf(unreachable !== undefined)(`mlops worker on BullMQ${unreachable 
   let scratch: string
   let env: Record<string, string>
   let s3: S3rver
-  const queue = `mlops-e2e-worker-${process.pid}-${Date.now().toString(36)}`
+  const unique = `${process.pid}_${Date.now().toString(36)}`
+  const queue = `mlops-e2e-worker-${unique}`
+  const schema = `mlops_worker_e2e_${unique}`
 
   beforeAll(async () => {
     project = makeWorkerProject()
@@ -66,8 +83,8 @@ describe.skipIf(unreachable !== undefined)(`mlops worker on BullMQ${unreachable 
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REGION: 'us-east-1',
-      // Metadata: SQLite declared shared (one machine) until @mlops/metadata-postgres is available.
-      MLOPS_TEST_STORES: join(scratch, 'stores'),
+      MLOPS_TEST_POSTGRES_URL: postgresUrl,
+      MLOPS_TEST_POSTGRES_SCHEMA: schema,
       MLOPS_TEST_MARKERS: join(scratch, 'markers'),
     }
   })
@@ -77,6 +94,9 @@ describe.skipIf(unreachable !== undefined)(`mlops worker on BullMQ${unreachable 
     await q.obliterate({ force: true }).finally(() => q.close())
     ;(s3 as unknown as { httpServer?: import('node:http').Server } | undefined)?.httpServer?.closeAllConnections()
     await s3?.close()
+    const db = new pg.Client({ connectionString: postgresUrl })
+    await db.connect()
+    await db.query(`drop schema if exists "${schema}" cascade`).finally(() => db.end())
     project?.remove()
     rmSync(scratch, { recursive: true, force: true })
   })
@@ -116,8 +136,8 @@ describe.skipIf(unreachable !== undefined)(`mlops worker on BullMQ${unreachable 
       expect(Number(readFileSync(join(env.MLOPS_TEST_MARKERS!, 'hold.count'), 'utf8'))).toBe(2)
       expect(data.metrics.find((m: any) => m.key === 'w').value).toBeCloseTo(3, 10)
 
-      const { openSqliteMetadataStore } = await import('@mlops/metadata-sqlite')
-      const store = await openSqliteMetadataStore(join(env.MLOPS_TEST_STORES!, 'metadata.sqlite'))
+      const { openPostgresMetadataStore } = await import('@mlops/metadata-postgres')
+      const store = await openPostgresMetadataStore({ url: postgresUrl, schema })
       try {
         expect(await store.checkIntegrity()).toEqual({ ok: true, problems: [] })
         const io = await store.listStepIo(data.run.id)

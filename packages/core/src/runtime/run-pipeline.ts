@@ -188,7 +188,7 @@ export async function runRemoteStep(services: StepServices, task: RemoteStepTask
   if (run.pipeline !== task.pipeline) throw mismatch(`the run is of pipeline "${run.pipeline}", the task names "${task.pipeline}"`)
   let plan: RunPlan
   try {
-    plan = planRun(config, run.pipeline, recordedParams(run))
+    plan = planForRun(config, run)
   } catch (error) {
     throw mismatch(messageOf(error), error)
   }
@@ -218,6 +218,22 @@ export async function runRemoteStep(services: StepServices, task: RemoteStepTask
   }
   const runner = new StepRunner(services, run, plan, finished, task.noCache === true || !config.execution.cache, progress)
   return runner.runStep(planned.id, context.signal, context)
+}
+
+/** A worker plans a run once for all the steps it gets of it: a run's params never change. */
+const plansByConfig = new WeakMap<LoadedConfig, Map<string, RunPlan>>()
+const PLANS_KEPT = 16
+
+function planForRun(config: LoadedConfig, run: RunRecord): RunPlan {
+  let plans = plansByConfig.get(config)
+  if (!plans) plansByConfig.set(config, (plans = new Map()))
+  let plan = plans.get(run.id)
+  if (!plan) {
+    plan = planRun(config, run.pipeline, recordedParams(run))
+    plans.set(run.id, plan)
+    if (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!)
+  }
+  return plan
 }
 
 /** The params a run was started with, as overrides for re-planning it (resume, workers). */
