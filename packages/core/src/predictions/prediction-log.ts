@@ -41,6 +41,8 @@ const encoder = new TextEncoder()
 
 /** The ISO form of a record time, for keys that sort in time order (`2026-01-02T03:04:05.678Z`). */
 export function isoTime(ts: string): string {
+  // Already canonical (what `new Date().toISOString()` gives): skip the parse, it runs once per record.
+  if (ts.length === 24 && ts.charCodeAt(23) === 90 /* Z */ && ts.charCodeAt(10) === 84 /* T */ && ts.charCodeAt(19) === 46 /* . */) return ts
   const ms = Date.parse(ts)
   return Number.isFinite(ms) ? new Date(ms).toISOString() : ts
 }
