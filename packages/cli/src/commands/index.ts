@@ -21,6 +21,7 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   worker: () => import('./worker.js'),
   doctor: () => import('./doctor.js'),
   add: () => import('./add.js'),
+  export: () => import('./export.js'),
 }
 
 /** One line each for `mlops --help`, kept here so help needs no command module. */
@@ -44,4 +45,5 @@ export const summaries: Record<string, string> = {
   worker: 'Run the steps a remote executor (e.g. @mlops/executor-bullmq) hands out: mlops worker [--concurrency N] [--queue Q]',
   doctor: 'Check that every configured backend (stores, executor, trainers, notifiers, deploy targets) is reachable',
   add: 'Install a plugin and add it to mlops.config.ts: mlops add PACKAGE [--option key=value]',
+  export: 'Write a GitHub Actions workflow, Kubernetes CronJob or Argo workflow that runs a pipeline or monitor on a schedule',
 }
