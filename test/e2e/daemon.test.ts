@@ -225,4 +225,12 @@ describe('mlops labels import: bad input', () => {
     expect(noFile.code).toBe(2)
     expect(noFile.stderr).toMatch(/import needs --file PATH/)
   })
+
+  it('mlops monitor history of a monitor that never existed: exit 2 (a known one that never ran: exit 0)', async () => {
+    const [unknown, never] = await Promise.all([cli(['monitor', 'history', 'nope'], project.dir), cli(['monitor', 'history', 'penguins-file'], project.dir)])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/no monitor "nope". Monitors: penguins-file/)
+    expect(never.code, never.stderr).toBe(0)
+    expect(never.stdout).toMatch(/monitor penguins-file has not run yet: mlops monitor run penguins-file/)
+  })
 })

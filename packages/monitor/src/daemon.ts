@@ -183,10 +183,12 @@ async function dueMonitors(services: DaemonServices, now: Date): Promise<string[
     if (!cron) continue
     const doc = await services.metadata.getDocument(DAEMON_STATE, SCHEDULE_KEY(name))
     const state = doc?.value as { cron: string; checkedAt: string } | undefined
-    // A changed schedule starts counting from now.
+    // A changed schedule starts counting from now. The last look only moves when the monitor came due:
+    // until then the next run after it stays the same, and nothing needs writing on every tick.
     if (state && state.cron === cron) {
       const next = new Cron(cron, { timezone: 'UTC', paused: true }).nextRun(new Date(state.checkedAt))
-      if (next && next.getTime() <= now.getTime()) due.push(name)
+      if (!next || next.getTime() > now.getTime()) continue
+      due.push(name)
     }
     await services.metadata.commit({ writes: [{ collection: DAEMON_STATE, key: SCHEDULE_KEY(name), value: { cron, checkedAt: now.toISOString() }, expectedRevision: doc?.revision ?? 0 }] })
   }

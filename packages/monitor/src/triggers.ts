@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream, statSync, type Stats } from 'node:fs'
 import { resolve } from 'node:path'
 import {
+  canonicalJson,
   errors,
   hashJson,
   isMlopsError,
@@ -172,11 +173,16 @@ export async function evaluateTriggers(
         break
       }
       case 'schedule': {
-        const since = state.checkedAt ? new Date(state.checkedAt) : undefined
-        state.checkedAt = now.toISOString()
-        if (since) {
-          const next = new Cron(t.cron, { timezone: 'UTC', paused: true }).nextRun(since)
-          if (next && next.getTime() <= now.getTime()) reason = `schedule ${t.cron} came due at ${next.toISOString()}`
+        // The last look only moves when a tick came due (or on the first look): in between, the next tick
+        // after it is the same, and the state need not be written on every evaluation.
+        if (!state.checkedAt) {
+          state.checkedAt = now.toISOString()
+          break
+        }
+        const next = new Cron(t.cron, { timezone: 'UTC', paused: true }).nextRun(new Date(state.checkedAt))
+        if (next && next.getTime() <= now.getTime()) {
+          reason = `schedule ${t.cron} came due at ${next.toISOString()}`
+          state.checkedAt = now.toISOString()
         }
         break
       }
@@ -233,6 +239,8 @@ export async function evaluateTriggers(
       delete state.pending
     }
     const firing: TriggerFiring | undefined = reason ? { trigger: index, key, kind: t.kind, pipeline: t.run, reason, ...(skipped ? { skipped } : {}) } : undefined
+    // Nothing seen and nothing to fire: no write (the daemon evaluates every trigger on every tick).
+    if (!firing && doc && canonicalJson(state) === canonicalJson(doc.value)) continue
     try {
       await metadata.commit({
         writes: [{ collection: TRIGGER_STATE, key, value: state, expectedRevision: doc?.revision ?? 0 }],
