@@ -200,7 +200,7 @@ export function renderManifests(request: DeployRequest, optionsInput: K8sDeployO
 
 /** Objects as one multi-document YAML stream (`---` between documents). */
 export function toYamlDocuments(objects: readonly object[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n')
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')
 }
 
 /** The in-cluster URL of the Service. */

@@ -115,6 +115,8 @@ describe('renderManifests', () => {
     const docs = parseAllDocuments(r.yaml).map((d) => d.toJS())
     expect(docs).toEqual(r.manifests)
     expect(r.yaml.startsWith('# Rendered by @mlops/deploy-k8s for penguins@champion (version 3)')).toBe(true)
+    // The labels object is shared by the three objects: written out each time, never as YAML anchors and aliases.
+    expect(r.yaml).not.toMatch(/&a\d|\*a\d/)
   })
 
   it('settings override the options; --port on the serve command sets the container and Service port', () => {

@@ -2,7 +2,8 @@ import { Document, Scalar } from 'yaml'
 
 /** One YAML document with `# …` header lines (each line of `comment` becomes a comment line). */
 export function yamlDocument(value: object, comment: readonly string[]): string {
-  const doc = new Document(value)
+  // No anchors and aliases (&a1 / *a1) for repeated objects such as labels: people and some tools read these files.
+  const doc = new Document(value, { aliasDuplicateObjects: false })
   if (comment.length) doc.commentBefore = comment.map((line) => (line === '' ? '' : ` ${line}`)).join('\n')
   return doc.toString({ lineWidth: 0 })
 }

@@ -159,6 +159,7 @@ describe('mlops export k8s-cronjob', () => {
     expect(r.code, r.stderr).toBe(0)
     const cronJob = parseYaml(r.stdout)
     new CronJob(cronJob).validate()
+    expect(r.stdout).not.toMatch(/&a\d|\*a\d/)
     expect(cronJob.metadata).toMatchObject({ name: expect.stringMatching(/^palmer-penguins-train-[0-9a-f]{8}$/), namespace: 'ml' })
     expect(cronJob.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'mlops', 'mlops.dev/pipeline': 'train', 'app.kubernetes.io/part-of': 'Palmer-Penguins' })
     expect(cronJob.spec).toMatchObject({ schedule: '0 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' })
