@@ -236,10 +236,13 @@ export class HttpDeployTarget implements DeployTarget {
         try {
           url = (JSON.parse(await readFile(readyFile, 'utf8')) as { url: string }).url
         } catch {
-          if (port !== undefined) url = undefined
+          // not written yet
         }
       }
-      const probe = url ?? (port !== undefined ? `http://${request.settings.host ?? '127.0.0.1'}:${port}` : undefined)
+      // The server this deployment started writes the ready file; probing the port alone could find
+      // another server already listening there. Only a custom command (which may not write the file)
+      // is probed on its port.
+      const probe = url ?? (this.#options.command !== undefined && port !== undefined ? `http://${request.settings.host ?? '127.0.0.1'}:${port}` : undefined)
       if (probe !== undefined && (await isReady(probe))) {
         url = probe
         break

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -97,6 +98,22 @@ describe('background deployments', () => {
     const silent = await target(root, { command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'], readyTimeoutMs: 500 })
     const timeout = await silent.deploy(request(root, { settings: { port: '1' } })).catch((e: unknown) => e)
     expect(isMlopsError(timeout) && timeout.message).toContain('did not answer /v2/health/ready within')
+  })
+
+  it('does not mistake another server on the port for its own: the deploy fails when its server cannot listen', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mlops-deploy-http-port-'))
+    roots.push(root)
+    const other = createServer((_req, res) => res.end('{"ready":true}'))
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    const port = String((other.address() as { port: number }).port)
+    try {
+      const t = await target(root, {})
+      const error = await t.deploy(request(root, { serveCommand: [process.execPath, fixture, '--port', port], settings: { port } })).catch((e: unknown) => e)
+      expect(isMlopsError(error) && error.code).toBe('MLOPS_DEPLOY_START_FAILED')
+      expect((error as Error).message).toContain('the port is in use')
+    } finally {
+      await new Promise((resolve) => other.close(resolve))
+    }
   })
 
   it('a failed process is reported as failed by status', async () => {
