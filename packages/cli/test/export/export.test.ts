@@ -50,7 +50,7 @@ let nested: string
 beforeAll(async () => {
   temp = await mkdtemp(join(tmpdir(), 'mlops-export-'))
   await mkdir(join(temp, 'node_modules'))
-  for (const name of ['@mlops', 'zod', 'bullmq', 'ioredis']) await symlink(join(repoRoot, 'node_modules', name), join(temp, 'node_modules', name), 'dir')
+  for (const name of ['@mlops', 'zod']) await symlink(join(repoRoot, 'node_modules', name), join(temp, 'node_modules', name), 'dir')
   shared = join(temp, 'shared')
   embedded = join(temp, 'embedded')
   await cp(join(fixtures, 'shared-stores'), shared, { recursive: true })
