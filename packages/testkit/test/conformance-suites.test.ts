@@ -92,16 +92,17 @@ describe('registration', () => {
     ])
   })
 
-  it('the metadata suite skips the reopen case without reopen(), and registers nothing for it without it.skip', () => {
+  it('the metadata suite skips the cases that need reopen() without it, and registers nothing for them without it.skip', () => {
     const create = async () => ({}) as MetadataStore
     const withSkip = recorder({ withSkip: true })
     metadataConformance(withSkip.api, { pluginName: '@acme/metadata-x', create })
-    expect(withSkip.registered.filter((r) => r.skipped).map((r) => r.title)).toEqual([
-      '@acme/metadata-x: metadata conformance (apiVersion 1) > data written and closed is there when the store is opened again (the harness has no reopen())',
-    ])
+    const skipped = withSkip.registered.filter((r) => r.skipped).map((r) => r.title)
+    expect(skipped.length).toBeGreaterThanOrEqual(1)
+    for (const title of skipped) expect(title).toMatch(/^@acme\/metadata-x: metadata conformance \(apiVersion 1\) > .*\(the harness has no reopen\(\)\)$/)
+    expect(skipped).toContain('@acme/metadata-x: metadata conformance (apiVersion 1) > data written and closed is there when the store is opened again (the harness has no reopen())')
     const withoutSkip = recorder({ withSkip: false })
     metadataConformance(withoutSkip.api, { pluginName: '@acme/metadata-x', create })
-    expect(withoutSkip.registered).toHaveLength(withSkip.registered.length - 1)
+    expect(withoutSkip.registered).toHaveLength(withSkip.registered.length - skipped.length)
   })
 
   it("accepts vitest's describe/it/expect as they are", () => {
