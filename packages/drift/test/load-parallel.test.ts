@@ -38,7 +38,8 @@ async function write(name: string, lines: string[]): Promise<string> {
   return path
 }
 
-describe('loadCsvParallel', () => {
+// Real worker threads on a 2-core machine shared with other test files: generous time, same assertions.
+describe('loadCsvParallel', { timeout: 30_000 }, () => {
   it('equals the sequential parse: numbers, integer flags, categories in first-seen order, missing cells', async () => {
     const lines = ['x,i,cat,gap']
     for (let r = 0; r < 3000; r++) lines.push(`${(rnd() * 100 - 50).toFixed(4)},${Math.floor(rnd() * 9)},k${Math.floor(rnd() * 40)},${rnd() < 0.2 ? '' : rnd().toFixed(3)}`)
