@@ -83,23 +83,43 @@ export class BullmqExecutor implements RemoteExecutor {
     return this.redis
   }
 
-  async check(): Promise<HealthCheckResult> {
-    const where = `${redactUrl(this.options.url)}, queue ${this.options.queue}`
+  /** One PING without retries: BullMQ's own connections retry forever, which would leave a run waiting on a Redis that is not there. */
+  private async ping(timeoutMs: number): Promise<void> {
     const { Redis } = await loadIoredis()
-    const client = new Redis(this.options.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null, enableOfflineQueue: false })
-    client.on('error', () => {}) // reported by the failed ping below
+    const client = new Redis(this.options.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false })
+    client.on('error', () => {}) // reported by the failed ping
     try {
       await client.connect()
       const pong = await client.ping()
-      if (pong !== 'PONG') return { ok: false, detail: `${where}: PING answered ${pong}` }
+      if (pong !== 'PONG') throw new Error(`PING answered ${pong}`)
+    } finally {
+      client.disconnect()
+    }
+  }
+
+  /** Fails fast, with what to do, when Redis does not answer. */
+  async assertReachable(queue = this.options.queue): Promise<void> {
+    try {
+      await this.ping(5000)
+    } catch (error) {
+      throw mlopsError(
+        errors.ServiceUnreachable,
+        ['Redis (queue ' + queue + ')', redactUrl(this.options.url), messageOf(error), 'Start Redis, or point the executor at it: the url option of @mlops/executor-bullmq or the MLOPS_REDIS_URL environment variable.'],
+        { cause: error },
+      )
+    }
+  }
+
+  async check(): Promise<HealthCheckResult> {
+    const where = `${redactUrl(this.options.url)}, queue ${this.options.queue}`
+    try {
+      await this.ping(2000)
       const queue = await this.getQueue()
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed')
       const workers = await queue.getWorkersCount()
       return { ok: true, detail: `${where}: ${workers} worker${workers === 1 ? '' : 's'}, ${counts.waiting ?? 0} waiting, ${counts.active ?? 0} active, ${counts.failed ?? 0} failed jobs` }
     } catch (error) {
       return { ok: false, detail: `${where}: ${messageOf(error)} (start Redis or set MLOPS_REDIS_URL / the executor's url option)` }
-    } finally {
-      client.disconnect()
     }
   }
 
@@ -116,6 +136,7 @@ export class BullmqExecutor implements RemoteExecutor {
   async startWorker(options: StepWorkerOptions): Promise<StepWorker> {
     const [{ UnrecoverableError, Worker }, { Redis }] = await Promise.all([loadBullmq(), loadIoredis()])
     const queueName = options.queue ?? this.options.queue
+    await this.assertReachable(queueName)
     const concurrency = Math.max(1, Math.floor(options.concurrency))
     const report = options.onEvent ?? (() => {})
     const processor = async (job: Job<StepJobData>, _token: string | undefined, signal: AbortSignal | undefined): Promise<void> => {
@@ -176,7 +197,7 @@ export class BullmqExecutor implements RemoteExecutor {
     } catch (error) {
       subscriber.disconnect()
       await worker.close(true).catch(() => {})
-      throw mlopsError(errors.UsageInvalid, [`cannot reach Redis at ${redactUrl(this.options.url)} for queue ${queueName}: ${messageOf(error)}. Start Redis or set MLOPS_REDIS_URL (or the executor's url option).`])
+      throw mlopsError(errors.ServiceUnreachable, [`Redis (queue ${queueName})`, redactUrl(this.options.url), messageOf(error)], { cause: error })
     }
     const running = worker.run()
     report({ type: 'ready', queue: queueName, concurrency })
@@ -266,6 +287,7 @@ class Execution {
     const { signal } = this.request
     if (this.request.nodes.length === 0) return
     signal.throwIfAborted()
+    await this.executor.assertReachable()
     const [{ QueueEvents }, queue] = await Promise.all([loadBullmq(), this.executor.getQueue()])
     this.queue = queue
     signal.throwIfAborted()

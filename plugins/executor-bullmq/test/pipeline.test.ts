@@ -264,6 +264,22 @@ describe.skipIf(!redis.ok)(`refusals and health${redis.ok ? '' : ` (skipped: ${r
     }
   })
 
+  it('an unreachable Redis fails execute and startWorker at once with what to fix, the password masked', async () => {
+    const down = new BullmqExecutor(resolveOptions(bullmqExecutorOptions.parse({ url: 'redis://:secret@127.0.0.1:1', queue }), root, {}), silentLogger)
+    try {
+      const request = { runId: 'r', pipeline: 'p', nodes: [{ id: 'a', dependsOn: [] }], concurrency: 1, signal: new AbortController().signal, runStep: async () => {} }
+      for (const attempt of [() => down.execute(request), () => down.startWorker({ concurrency: 1, runStep: async () => {} })]) {
+        const error = await errorOf(attempt())
+        expect(error.code).toBe('MLOPS_SERVICE_UNREACHABLE')
+        expect(error.message).toContain('redis://:***@127.0.0.1:1')
+        expect(error.message).not.toContain('secret')
+        expect((error as { hint?: string }).hint).toContain('MLOPS_REDIS_URL')
+      }
+    } finally {
+      await down.close()
+    }
+  })
+
   it('options: the URL comes from MLOPS_REDIS_URL, the queue from the project folder; bad values name the option', () => {
     const resolved = resolveOptions(bullmqExecutorOptions.parse({}), '/home/me/churn model', { MLOPS_REDIS_URL: 'redis://cache:6380/2' })
     expect(resolved).toMatchObject({ url: 'redis://cache:6380/2', queue: 'mlops-churn-model', prefix: 'bull', attempts: 1 })
