@@ -77,6 +77,21 @@ describe('prediction log writer', () => {
     await log.close()
   })
 
+  it('under a steady trickle, a timer tick writes what was queued then, not a tiny batch per arrival', async () => {
+    const log = createPredictionLogWriter({ metadata, storage, batchSize: 10_000, flushIntervalMs: 50 })
+    const started = Date.now()
+    let i = 0
+    while (Date.now() - started < 400) {
+      log.log(record(i++))
+      await new Promise((r) => setTimeout(r, 1))
+    }
+    await log.close()
+    const ticks = Math.ceil((Date.now() - started) / 50)
+    expect(log.stats().written).toBe(i)
+    expect(i).toBeGreaterThan(50)
+    expect(log.stats().batches).toBeLessThanOrEqual(ticks + 1)
+  })
+
   it('log() is synchronous and bounded: a full queue drops and counts; after close() it drops too', async () => {
     const log = createPredictionLogWriter({ metadata, storage, batchSize: 100, maxQueue: 5, flushIntervalMs: 60_000 })
     const accepted = Array.from({ length: 8 }, (_, i) => log.log(record(i)))

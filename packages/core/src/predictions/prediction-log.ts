@@ -137,12 +137,16 @@ export function createPredictionLogWriter(options: PredictionLogWriterOptions): 
       // Start on a later tick, so `finally` never runs before `flushing` is assigned.
       await Promise.resolve()
       const writing = new Set<Promise<void>>()
-      const ready = () => queue.length >= batchSize || (partial && queue.length > 0)
+      // A partial drain owes only what was queued when it was asked for: under steady traffic it would
+      // otherwise keep writing whatever trickled in meanwhile, as many tiny batches.
+      let owed = partial ? queue.length : 0
+      const ready = () => queue.length >= batchSize || (owed > 0 && queue.length > 0)
       try {
         while (ready() || writing.size > 0) {
           if (writing.size < maxConcurrentWrites && ready()) {
             const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize)
             queue = queue.length <= batchSize ? [] : queue.slice(batchSize)
+            owed -= batch.length
             // flushOne never rejects: a failure is counted there.
             const write: Promise<void> = flushOne(batch).finally(() => writing.delete(write))
             writing.add(write)
@@ -174,7 +178,9 @@ export function createPredictionLogWriter(options: PredictionLogWriterOptions): 
     },
     stats: () => ({ ...stats, queued: queue.length }),
     async flush() {
-      while (queue.length > 0 || flushing !== undefined) await drain(true)
+      // Let a running drain finish, then write everything queued now.
+      while (flushing !== undefined) await flushing
+      await drain(true)
     },
     async close() {
       closed = true
