@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createHash } from 'node:crypto'
 import { errors, mlopsError } from '@mlops/core'
 import type { CallOptions, HealthCheckResult, Logger, NotificationEvent, Notifier } from '@mlops/core'
@@ -125,7 +126,7 @@ export class EmailNotifier implements Notifier {
           throw mlopsError(EmailDeliveryFailed, [this.server, event.id, attempt, this.#reason(smtp), permanent], { cause: this.#cause(smtp) })
         }
       }
-      await sleep(this.#backoffMs(attempt), signal)
+      await sleep(this.#backoffMs(attempt), undefined, { signal }).catch(() => signal!.throwIfAborted())
     }
   }
 
@@ -291,23 +292,5 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
         reject(error)
       },
     )
-  })
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal!.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

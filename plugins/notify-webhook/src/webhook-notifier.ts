@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { errors, mlopsError } from '@mlops/core'
 import type { CallOptions, HealthCheckResult, NotificationEvent, Notifier } from '@mlops/core'
 import { WebhookDeliveryFailed } from './errors.js'
@@ -106,7 +107,7 @@ export class WebhookNotifier implements Notifier {
         final = true
       }
       if (final) throw mlopsError(WebhookDeliveryFailed, [this.displayUrl, event.id, attempt, outcome.status, this.#scrub(reason)])
-      await sleep(outcome.retryAfterMs ?? this.#backoffMs(attempt), signal)
+      await sleep(outcome.retryAfterMs ?? this.#backoffMs(attempt), undefined, { signal }).catch(() => signal!.throwIfAborted())
     }
   }
 
@@ -273,22 +274,4 @@ function networkReason(error: unknown): string {
   const code = (detail as { code?: unknown }).code
   const message = detail.message || detail.name
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal!.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,0 +1,69 @@
+import { ArtifactNameInvalid, InputInvalid } from '../errors/catalogue.js'
+import { mlopsError } from '../errors/mlops-error.js'
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/
+
+/**
+ * Field checks for metadata-store implementations: each value is checked before it reaches the
+ * database, so a bad record fails with MLOPS_INPUT_INVALID naming the field instead of a driver error
+ * (and a boolean never reaches libsql, which aborts the process on one). Every metadata plugin uses the
+ * same checks, so they fail alike (the conformance suite's bad-input cases).
+ */
+export const encodeField = {
+  text(value: unknown, field: string): string {
+    if (typeof value !== 'string') throw invalidInput(field, `expected a string, got ${describe(value)}`)
+    return value
+  },
+  textOrNull(value: unknown, field: string): string | null {
+    return value === null ? null : encodeField.text(value, field)
+  },
+  integer(value: unknown, field: string): number {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidInput(field, `expected an integer, got ${describe(value)}`)
+    return value
+  },
+  integerOrNull(value: unknown, field: string): number | null {
+    return value === null ? null : encodeField.integer(value, field)
+  },
+  finite(value: unknown, field: string): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidInput(field, `expected a finite number, got ${describe(value)}`)
+    return value
+  },
+  finiteOrNull(value: unknown, field: string): number | null {
+    return value === null ? null : encodeField.finite(value, field)
+  },
+  /** JSON columns hold objects (params, environment, meta, payload). */
+  json(value: unknown, field: string): string {
+    if (typeof value !== 'object' || value === null) throw invalidInput(field, `expected an object, got ${describe(value)}`)
+    return JSON.stringify(value)
+  },
+  jsonOrNull(value: unknown, field: string): string | null {
+    return value === null ? null : encodeField.json(value, field)
+  },
+  oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${describe(value)}`)
+    }
+    return value as T
+  },
+  hash(value: unknown): string {
+    if (typeof value !== 'string' || !HASH_PATTERN.test(value)) throw mlopsError(ArtifactNameInvalid, [String(value)])
+    return value
+  },
+}
+
+export function invalidInput(where: string, reason: string): Error {
+  return mlopsError(InputInvalid, [where, reason])
+}
+
+/** `limit` must be a positive integer when given. */
+export function limitOf(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalidInput(`${where}.limit`, `expected a positive integer, got ${describe(value)}`)
+  return value
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
+}
