@@ -6,7 +6,7 @@
 // machine), the same for every setup. Needs Redis (MLOPS_REDIS_URL, default redis://127.0.0.1:6379).
 // Usage: node bench/distributed.mjs [--steps 64] [--step-ms 150] [--workers 1,2,4]
 import { spawn, spawnSync } from 'node:child_process'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -106,7 +106,14 @@ function runPipeline(extraEnv) {
   if (r.status !== 0) throw new Error(`mlops run spin failed (${r.status}):\n${r.stderr}`)
   const data = JSON.parse(r.stdout)
   if (data.steps.length !== steps || data.steps.some((s) => s.status !== 'succeeded')) throw new Error('not every step succeeded')
-  return { wallMs, runMs: Date.parse(data.run.finishedAt) - Date.parse(data.run.startedAt) }
+  // How many steps ran at once (from the recorded step times), and how long one took: with more busy
+  // processes than free cores, each step's CPU work is spread over more wall time.
+  const edges = data.steps.flatMap((s) => [[Date.parse(s.startedAt), 1], [Date.parse(s.finishedAt), -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let running = 0
+  let maxParallel = 0
+  for (const [, d] of edges) maxParallel = Math.max(maxParallel, (running += d))
+  const meanStepMs = data.steps.reduce((sum, s) => sum + s.durationMs, 0) / data.steps.length
+  return { wallMs, runMs: Date.parse(data.run.finishedAt) - Date.parse(data.run.startedAt), maxParallel, meanStepMs }
 }
 
 function startWorkers(count) {
@@ -143,6 +150,7 @@ async function stopWorkers(children) {
 }
 
 const results = []
+const loadBefore = loadavg()
 let workers = []
 try {
   runPipeline({}) // warm jiti's cache and create the stores
@@ -168,8 +176,11 @@ try {
 
 const base = results[0].runMs
 console.log(`${steps} independent steps of ~${stepMs} ms CPU (${iterations} xorshift iterations), ${cpus().length} CPUs, one run each`)
-console.log(`setup                          run (ms)   wall (ms)   speed-up`)
+console.log(`setup                          run (ms)   wall (ms)   speed-up   steps at once   mean step (ms)`)
 for (const r of results) {
-  console.log(`${r.setup.padEnd(30)} ${String(Math.round(r.runMs)).padStart(8)}   ${String(Math.round(r.wallMs)).padStart(9)}   ${(base / r.runMs).toFixed(2).padStart(7)}x`)
+  console.log(
+    `${r.setup.padEnd(30)} ${String(Math.round(r.runMs)).padStart(8)}   ${String(Math.round(r.wallMs)).padStart(9)}   ${(base / r.runMs).toFixed(2).padStart(7)}x   ${String(r.maxParallel).padStart(13)}   ${String(Math.round(r.meanStepMs)).padStart(14)}`,
+  )
 }
+console.log(`load average before/after: ${loadBefore.map((l) => l.toFixed(1)).join(' ')} / ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on the cores skew every number)`)
 console.log(`ideal serial CPU time: ${Math.round(steps * stepMs)} ms; run = the run record's start to finish, wall = the mlops run process (includes loading the config)`)

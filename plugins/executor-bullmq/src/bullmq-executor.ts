@@ -36,6 +36,8 @@ const loadIoredis = async () => ({ Redis: await (client ??= import('ioredis').th
 const RECONCILE_MS = 1000
 /** How often, after an abort, the submitter removes waiting jobs and asks workers to cancel active ones. */
 const CANCEL_RETRY_MS = 200
+/** Without an answer from Redis for this long, the submitter gives the run up (the steps may still finish on workers: `--resume`). */
+const REDIS_LOST_MS = 60_000
 /** Finished jobs are kept this long (for inspection in BullMQ tools), then removed by later jobs. */
 const KEEP_COMPLETED_S = 3600
 const KEEP_FAILED_S = 7 * 24 * 3600
@@ -60,7 +62,7 @@ export class BullmqExecutor implements RemoteExecutor {
 
   constructor(
     readonly options: ResolvedBullmqOptions,
-    private readonly logger: Logger,
+    readonly logger: Logger,
   ) {}
 
   get queueName(): string {
@@ -255,6 +257,11 @@ class Execution {
   /** Jobs whose `add` resolved: only those are reconciled. */
   private readonly added = new Set<string>()
   private finished = 0
+  /** When Redis last answered the job-state poll. */
+  private lastContact = performance.now()
+  private reconciling = false
+  /** Settled: later errors (queue events closing) change nothing. */
+  private settled = false
   private failed = false
   private firstError: unknown
   private readonly executionId = randomUUID().slice(0, 8)
@@ -303,11 +310,16 @@ class Execution {
     events.on('progress', ({ jobId, data }) => {
       if (this.inFlight.has(jobId) && typeof data === 'object' && data !== null) this.request.onProgress?.(data as unknown as ProgressEvent)
     })
-    events.on('error', (error) => this.fail(new Error(`queue events of ${this.executor.queueName}: ${messageOf(error)}`)))
-    void events.run().catch((error: unknown) => this.fail(error))
+    // A dropped connection is retried by ioredis; meanwhile the job-state poll stands in for the events.
+    events.on('error', (error) => this.executor.logger.debug(`queue events of ${this.executor.queueName}: ${messageOf(error)}`))
+    void events.run().catch((error: unknown) => this.executor.logger.warn(`queue events of ${this.executor.queueName} stopped: ${messageOf(error)}; following the steps by polling`))
     const onAbort = () => this.fail(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
-    const reconcile = setInterval(() => void this.reconcile(), RECONCILE_MS)
+    const reconcile = setInterval(() => {
+      if (performance.now() - this.lastContact > REDIS_LOST_MS) {
+        this.fail(mlopsError(errors.ServiceUnreachable, [`Redis (queue ${this.executor.queueName})`, redactUrl(this.executor.options.url), `no answer for ${REDIS_LOST_MS / 1000} s while following run ${this.request.runId}`, 'Restart Redis, then `mlops run PIPELINE --resume RUN_ID` finishes the run.']))
+      } else if (!this.reconciling) void this.reconcile()
+    }, RECONCILE_MS)
     let cancelling: NodeJS.Timeout | undefined
     try {
       await events.waitUntilReady()
@@ -322,7 +334,9 @@ class Execution {
         }
         this.wake()
       })
+      this.settled = true
     } finally {
+      this.settled = true
       clearInterval(reconcile)
       clearInterval(cancelling)
       signal.removeEventListener('abort', onAbort)
@@ -406,6 +420,7 @@ class Execution {
 
   /** Records the first failure (or the abort) and stops adding steps; the run settles when nothing is in flight. */
   private fail(error: unknown): void {
+    if (this.settled) return
     if (!this.failed) {
       this.failed = true
       this.firstError = error
@@ -415,10 +430,21 @@ class Execution {
 
   /** Queue events are read from a capped stream over a connection that may drop: the job states decide. */
   private async reconcile(): Promise<void> {
+    this.reconciling = true
+    try {
+      await this.reconcileJobs()
+    } finally {
+      this.reconciling = false
+    }
+  }
+
+  private async reconcileJobs(): Promise<void> {
+    if (this.added.size === 0) this.lastContact = performance.now()
     for (const jobId of [...this.added]) {
       if (!this.inFlight.has(jobId)) continue
       try {
         const state = await this.queue.getJobState(jobId)
+        this.lastContact = performance.now()
         if (state === 'completed') this.onCompleted(jobId)
         else if (state === 'failed') await this.onFailed(jobId, '')
         else if (state === 'unknown' && this.inFlight.has(jobId)) {
