@@ -15,17 +15,16 @@ import type {
   OutboxSettlement,
   OutboxStatus,
   RunRecord,
-  RunStatus,
   StepCompletion,
   StepIoRecord,
   StepRecord,
-  StepStatus,
 } from '@mlops/core'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import type { Insertable, Transaction, Updateable } from 'kysely'
 import pg from 'pg'
 import type { Database, EventsTable, OutboxTable, RunsTable } from './internal/database.js'
 import { encode, invalid, limitOf } from './internal/encode.js'
+import { COMPLETION_STATUSES, MAX_KEY_CHAR, OUTBOX_STATUSES, RUN_STATUSES, STEP_STATUSES } from '@mlops/core'
 import { connectionProblem, errorCode, isRetryable, translateError } from './internal/errors.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, TABLES } from './internal/migrations.js'
 import {
@@ -49,12 +48,6 @@ import {
 import type { OutboxRow } from './internal/rows.js'
 import { maskUrl, parsePostgresUrl } from './internal/url.js'
 
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled']
-const STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'succeeded', 'cached', 'failed', 'cancelled', 'skipped']
-const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'delivered', 'dead']
-const COMPLETION_STATUSES: readonly StepCompletion['status'][] = ['succeeded', 'cached']
-/** Sorts after every character an id can start with (the "C" collation compares UTF-8 bytes). */
-const MAX_CHAR = '\u{10FFFF}'
 /** How many problems of one kind `checkIntegrity` lists before summarising. */
 const PROBLEMS_PER_CHECK = 20
 /** A transaction that lost a deadlock (or a serialization race) runs again, up to this many times in all. */
@@ -224,7 +217,7 @@ export class PostgresMetadataStore implements MetadataStore {
         .selectFrom('runs')
         .select(RUN_COLUMNS)
         .where('id', '>=', text)
-        .where('id', '<', text + MAX_CHAR)
+        .where('id', '<', text + MAX_KEY_CHAR)
         .where(sql<boolean>`starts_with(id, ${text})`)
         .orderBy('started_at', 'desc')
         .orderBy('id', 'desc')
@@ -492,7 +485,7 @@ export class PostgresMetadataStore implements MetadataStore {
         .select(DOCUMENT_COLUMNS)
         .where('collection', '=', c)
         .where('key', '>=', prefix)
-        .where('key', '<', prefix + MAX_CHAR)
+        .where('key', '<', prefix + MAX_KEY_CHAR)
         .orderBy('key')
       return (limit === undefined ? q : q.limit(limit)).execute()
     })

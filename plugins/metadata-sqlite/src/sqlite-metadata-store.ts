@@ -12,15 +12,14 @@ import type {
   OutboxSettlement,
   OutboxStatus,
   RunRecord,
-  RunStatus,
   StepCompletion,
   StepIoRecord,
   StepRecord,
-  StepStatus,
 } from '@mlops/core'
 import { Connection } from './internal/connection.js'
 import type { ConnectionOptions, SqlValue } from './internal/connection.js'
 import { encode, invalid, limitOf } from './internal/encode.js'
+import { COMPLETION_STATUSES, MAX_KEY_CHAR, OUTBOX_STATUSES, RUN_STATUSES, STEP_STATUSES } from '@mlops/core'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './internal/migrations.js'
 import {
   ARTIFACT_COLUMNS,
@@ -42,12 +41,6 @@ import {
 } from './internal/rows.js'
 import type { ArtifactRow, DocumentRow, EventRow, MetricRow, OutboxRow, RunRow, StepIoRow, StepRow } from './internal/rows.js'
 
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled']
-const STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'succeeded', 'cached', 'failed', 'cancelled', 'skipped']
-const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'delivered', 'dead']
-const COMPLETION_STATUSES: readonly StepCompletion['status'][] = ['succeeded', 'cached']
-/** Sorts after every character an id can start with (UTF-8 order is code point order). */
-const MAX_CHAR = '\u{10FFFF}'
 /** How many problems of one kind `checkIntegrity` lists before summarising. */
 const PROBLEMS_PER_CHECK = 20
 
@@ -157,7 +150,7 @@ export class SqliteMetadataStore implements MetadataStore {
     // The range uses the primary key; substr() then drops the (theoretical) ids holding U+10FFFF.
     const rows = this.#db.all<RunRow>(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE id >= ?1 AND id < ?2 AND substr(id, 1, length(?1)) = ?1 ORDER BY started_at DESC, id DESC`,
-      [text, text + MAX_CHAR],
+      [text, text + MAX_KEY_CHAR],
     )
     return rows.map(runFromRow)
   }
@@ -366,7 +359,7 @@ export class SqliteMetadataStore implements MetadataStore {
       .all<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE collection = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?`, [
         encode.text(collection, 'listDocuments.collection'),
         prefix,
-        prefix + MAX_CHAR,
+        prefix + MAX_KEY_CHAR,
         limit ?? -1,
       ])
       .map(documentFromRow)

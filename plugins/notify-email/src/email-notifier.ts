@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createHash } from 'node:crypto'
-import { errors, mlopsError } from '@mlops/core'
+import { assertNotificationEvent, errors, mlopsError } from '@mlops/core'
 import type { CallOptions, HealthCheckResult, Logger, NotificationEvent, Notifier } from '@mlops/core'
 import { createTransport } from 'nodemailer'
 import type { SendMailOptions, Transporter } from 'nodemailer'
@@ -105,7 +105,7 @@ export class EmailNotifier implements Notifier {
     this.#assertOpen()
     const signal = options?.signal
     signal?.throwIfAborted()
-    checkEvent(event)
+    assertNotificationEvent(event)
     const message = this.message(event)
     for (let attempt = 1; ; attempt++) {
       try {
@@ -252,21 +252,6 @@ function domainOf(address: string): string {
   return match?.[1] ?? 'mlops.invalid'
 }
 
-function checkEvent(event: NotificationEvent): void {
-  const problem =
-    event === null || typeof event !== 'object'
-      ? 'expected an object { id, type, createdAt, payload }'
-      : typeof event.id !== 'string' || event.id === ''
-        ? '`id` must be a non-empty string (receivers deduplicate by it)'
-        : typeof event.type !== 'string' || event.type === ''
-          ? '`type` must be a non-empty string'
-          : typeof event.createdAt !== 'string'
-            ? '`createdAt` must be an ISO date string'
-            : event.payload === null || typeof event.payload !== 'object' || Array.isArray(event.payload)
-              ? '`payload` must be an object'
-              : undefined
-  if (problem) throw mlopsError(errors.InputInvalid, ['notification event', problem])
-}
 
 /**
  * nodemailer takes no AbortSignal: an abort rejects at once, and an SMTP dialogue already past DATA

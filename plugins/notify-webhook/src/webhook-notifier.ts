@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { errors, mlopsError } from '@mlops/core'
+import { assertNotificationEvent, errors, mlopsError } from '@mlops/core'
 import type { CallOptions, HealthCheckResult, NotificationEvent, Notifier } from '@mlops/core'
 import { WebhookDeliveryFailed } from './errors.js'
 import { signWebhookPayload } from './signature.js'
@@ -93,7 +93,7 @@ export class WebhookNotifier implements Notifier {
   async send(event: NotificationEvent, options?: CallOptions): Promise<void> {
     const signal = options?.signal
     signal?.throwIfAborted()
-    checkEvent(event)
+    assertNotificationEvent(event)
     const body = JSON.stringify(this.format === 'slack' ? slackMessage(event) : { id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload })
     let attempt = 0
     for (;;) {
@@ -222,21 +222,6 @@ function isTokenLike(segment: string): boolean {
   return segment.length >= 16 && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment)
 }
 
-function checkEvent(event: NotificationEvent): void {
-  const problem =
-    event === null || typeof event !== 'object'
-      ? 'expected an object { id, type, createdAt, payload }'
-      : typeof event.id !== 'string' || event.id === ''
-        ? '`id` must be a non-empty string (receivers deduplicate by it)'
-        : typeof event.type !== 'string' || event.type === ''
-          ? '`type` must be a non-empty string'
-          : typeof event.createdAt !== 'string'
-            ? '`createdAt` must be an ISO date string'
-            : event.payload === null || typeof event.payload !== 'object' || Array.isArray(event.payload)
-              ? '`payload` must be an object'
-              : undefined
-  if (problem) throw mlopsError(errors.InputInvalid, ['notification event', problem])
-}
 
 /** `Retry-After` in seconds or as an HTTP date, in ms (never negative); undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {

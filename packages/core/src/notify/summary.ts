@@ -1,3 +1,5 @@
+import { InputInvalid } from '../errors/catalogue.js'
+import { mlopsError } from '../errors/mlops-error.js'
 import type { NotificationEvent } from '../plugin/kinds.js'
 
 /**
@@ -46,4 +48,21 @@ function factText(value: unknown): string | undefined {
   if (text === undefined) return undefined
   const oneLine = text.replace(/\s+/g, ' ').trim()
   return oneLine.length > MAX_VALUE_CHARS ? `${oneLine.slice(0, MAX_VALUE_CHARS - 1)}…` : oneLine
+}
+
+/** Checks the shape of an event a notifier was handed (MLOPS_INPUT_INVALID naming the field otherwise). */
+export function assertNotificationEvent(event: NotificationEvent): void {
+  const problem =
+    event === null || typeof event !== 'object'
+      ? 'expected an object { id, type, createdAt, payload }'
+      : typeof event.id !== 'string' || event.id === ''
+        ? '`id` must be a non-empty string (receivers deduplicate by it)'
+        : typeof event.type !== 'string' || event.type === ''
+          ? '`type` must be a non-empty string'
+          : typeof event.createdAt !== 'string'
+            ? '`createdAt` must be an ISO date string'
+            : event.payload === null || typeof event.payload !== 'object' || Array.isArray(event.payload)
+              ? '`payload` must be an object'
+              : undefined
+  if (problem) throw mlopsError(InputInvalid, ['notification event', problem])
 }

@@ -1,4 +1,5 @@
 import { ArtifactNameInvalid, InputInvalid } from '../errors/catalogue.js'
+import type { OutboxStatus, RunStatus, StepCompletion, StepStatus } from './kinds.js'
 import { mlopsError } from '../errors/mlops-error.js'
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/
@@ -67,3 +68,11 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }
+
+/** The values of the contract's status fields, for backends that check them. */
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled']
+export const STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'succeeded', 'cached', 'failed', 'cancelled', 'skipped']
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'delivered', 'dead']
+export const COMPLETION_STATUSES: readonly StepCompletion['status'][] = ['succeeded', 'cached']
+/** Sorts after every character a key can start with (UTF-8 order is code point order): `key < prefix + MAX_KEY_CHAR`. */
+export const MAX_KEY_CHAR = '\u{10FFFF}'
