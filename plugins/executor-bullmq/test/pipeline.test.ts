@@ -280,6 +280,51 @@ describe.skipIf(!redis.ok)(`refusals and health${redis.ok ? '' : ` (skipped: ${r
     }
   })
 
+  it('events the submitter never read (connection down, stream gone) do not stall the run: the job states decide', async () => {
+    const executor = new BullmqExecutor(resolveOptions(bullmqExecutorOptions.parse({ url: redisUrl, queue }), root, {}), silentLogger)
+    const { Redis } = await import('ioredis')
+    const admin = new Redis(redisUrl)
+    // BullMQ names the submitter's queue-events connection `<prefix>:<base64(queue)>:qe`.
+    const name = `name=bull:${Buffer.from(queue).toString('base64')}:qe `
+    let killed = 0
+    const killEvents = async () => {
+      const clients = (await admin.client('LIST')) as string
+      for (const line of clients.split('\n').filter((l) => l.includes(name))) killed += Number(await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(line)![1]!))
+    }
+    let cutting: NodeJS.Timeout | undefined
+    const ran: string[] = []
+    const worker = await executor.startWorker({
+      concurrency: 1,
+      runStep: async (task) => {
+        if (task.stepId === 'a') {
+          // Keep the submitter's event connection down while `a` completes (ioredis waits ≥ 50 ms to reconnect).
+          await killEvents()
+          cutting = setInterval(() => void killEvents().catch(() => {}), 5)
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        ran.push(task.stepId)
+      },
+    })
+    try {
+      const runId = `lost-${Date.now()}`
+      const execution = executor.execute({ runId, pipeline: 'p', nodes: [{ id: 'a', dependsOn: [] }, { id: 'b', dependsOn: ['a'] }], concurrency: 2, signal: new AbortController().signal, runStep: async () => {} })
+      const bull = await executor.getQueue()
+      const deadline = Date.now() + 10_000
+      while (!(await bull.getCompleted()).some((j) => j.data.task.stepId === 'a') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      // `a` completed while the submitter was not reading: drop its events for good, then let it reconnect.
+      await admin.del(bull.toKey('events'))
+      clearInterval(cutting)
+      await execution
+      expect(killed, 'the queue events connection was found and cut').toBeGreaterThan(0)
+      expect(ran).toEqual(['a', 'b'])
+    } finally {
+      clearInterval(cutting)
+      admin.disconnect()
+      await worker.close()
+      await executor.close()
+    }
+  })
+
   it('options: the URL comes from MLOPS_REDIS_URL, the queue from the project folder; bad values name the option', () => {
     const resolved = resolveOptions(bullmqExecutorOptions.parse({}), '/home/me/churn model', { MLOPS_REDIS_URL: 'redis://cache:6380/2' })
     expect(resolved).toMatchObject({ url: 'redis://cache:6380/2', queue: 'mlops-churn-model', prefix: 'bull', attempts: 1 })
