@@ -173,7 +173,7 @@ export const executorCases: readonly ConformanceCase<ExecutorHarness>[] = [
     timeoutMs: 20_000,
     run: (h) =>
       withExecutor(h, async (executor) => {
-        const behaviour = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`s${i}`, { kind: 'sleep', ms: 150 } as StepBehaviour]))
+        const behaviour = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`s${i}`, { kind: 'sleep', ms: 250 } as StepBehaviour]))
         const recorder = new Recorder(behaviour)
         const outcome = await recorder.execute(executor, recorder.request(Object.keys(behaviour).map((id) => node(id)), 3, new AbortController().signal))
         assert.equal(outcome.error, undefined, `the run must succeed, got: ${messageOf(outcome.error)}`)
@@ -200,7 +200,8 @@ export const executorCases: readonly ConformanceCase<ExecutorHarness>[] = [
       withExecutor(h, async (executor) => {
         const recorder = new Recorder({
           fails: { kind: 'fail', afterMs: 30, message: 'step "fails" broke on purpose' },
-          slow: { kind: 'sleep', ms: 400 },
+          // Long enough that the failure is handled while it runs, even on a loaded machine.
+          slow: { kind: 'sleep', ms: 800 },
           queued: { kind: 'sleep', ms: 10 },
           dependent: { kind: 'sleep', ms: 10 },
         })
