@@ -171,10 +171,11 @@ describe('crash, resume and concurrency', () => {
     expect(crashed.displayStatus).toBe('crashed')
     const resumed = await cliJson(['run', 'slow', '--resume', crashed.id, '--param', 'x=1'], project.dir)
     expect(resumed.result.code).toBe(2) // params are fixed for a resumed run
-    // Make the waiting step quick for the resumed run only (its params are fixed to the recorded ones).
+    // The resumed run keeps its recorded params (ms = 60 000): make the waiting step's code quick instead.
+    // The finished step (make) has the same code, so it is reused; the changed one runs again.
     const configFile = join(project.dir, 'mlops.config.ts')
     const original = readFileSync(configFile, 'utf8')
-    writeFileSync(configFile, original.replace('ms: z.number().int().default(60_000)', 'ms: z.number().int().default(60_000).transform(() => 10)'))
+    writeFileSync(configFile, original.replace('await sleep(params.ms, undefined, { signal })', 'await sleep(Math.min(params.ms, 10), undefined, { signal })'))
     const ok = await cliJson(['run', 'slow', '--resume', crashed.id.slice(0, 8)], project.dir)
     writeFileSync(configFile, original)
     expect(ok.result.code, ok.result.stderr).toBe(0)

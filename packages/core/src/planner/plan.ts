@@ -76,7 +76,18 @@ function schemaKeys(schema: z.ZodType | undefined): string[] {
 }
 
 /** Resolves params (config values, then CLI overrides, then zod defaults) and the run order. */
-export function planRun(config: LoadedConfig, pipelineName: string, overrides: readonly ParamOverride[] = []): RunPlan {
+/**
+ * Plans a run of `pipelineName`: each step's params are the pipeline's plus `overrides`, parsed by the
+ * step's schema. `recorded` (a run's stored params, already parsed) re-plans an existing run (resume, a
+ * remote worker): those steps keep their recorded params as they are, since a schema's transform need
+ * not accept its own output (a path parsed into `{ path, sha256 }`).
+ */
+export function planRun(
+  config: LoadedConfig,
+  pipelineName: string,
+  overrides: readonly ParamOverride[] = [],
+  recorded?: Readonly<Record<string, Record<string, unknown>>>,
+): RunPlan {
   const entry = config.pipelines.get(pipelineName)
   if (!entry) throw mlopsError(PipelineUnknown, [pipelineName, [...config.pipelines.keys()]])
   const nodes = entry.graph.nodes
@@ -96,6 +107,17 @@ export function planRun(config: LoadedConfig, pipelineName: string, overrides: r
     }
   }
   const steps: PlannedStep[] = nodes.map((node) => {
+    const base = {
+      id: node.id,
+      index: node.index,
+      stepName: node.step.config.name,
+      step: node.step,
+      codeVersion: stepCodeVersion(node.step),
+      dependsOn: [...new Set(Object.values(node.inputs).map((i) => i.nodeId))],
+      inputs: node.inputs,
+    }
+    const kept = recorded?.[node.id]
+    if (kept !== undefined) return { ...base, params: kept }
     const schema = node.step.config.params ?? z.object({})
     const fromCli = applied.get(node.id)
     const merged: Record<string, unknown> = { ...node.params }
@@ -108,16 +130,7 @@ export function planRun(config: LoadedConfig, pipelineName: string, overrides: r
       const path = `pipelines.${pipelineName}.steps[${node.index}].params${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`
       throw mlopsError(ParamInvalid, [cli ? `${path} (from --param ${cli.raw})` : path, issue.message], { loc: { file: config.file, path } })
     }
-    return {
-      id: node.id,
-      index: node.index,
-      stepName: node.step.config.name,
-      step: node.step,
-      params: parsed.data as Record<string, unknown>,
-      codeVersion: stepCodeVersion(node.step),
-      dependsOn: [...new Set(Object.values(node.inputs).map((i) => i.nodeId))],
-      inputs: node.inputs,
-    }
+    return { ...base, params: parsed.data as Record<string, unknown> }
   })
   const codeVersion = hashJson(steps.map((s) => ({ id: s.id, code: s.codeVersion, inputs: s.inputs })))
   return { pipeline: pipelineName, steps, codeVersion }

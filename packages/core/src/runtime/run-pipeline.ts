@@ -84,7 +84,7 @@ export async function runPipeline(services: RuntimeServices, options: RunPipelin
       throw mlopsError(RunNotResumable, [previous.id, 'a resumed run keeps the params it started with; drop --param or start a new run'])
     }
     // Re-plan with the params the run was started with, so the steps it finished stay valid.
-    plan = planRun(config, options.pipeline, recordedParams(previous))
+    plan = planRun(config, options.pipeline, [], previous.params)
     const [steps, io] = await Promise.all([metadata.listSteps(previous.id), metadata.listStepIo(previous.id)])
     const plannedById = new Map(plan.steps.map((s) => [s.id, s]))
     for (const step of steps) {
@@ -229,18 +229,11 @@ function planForRun(config: LoadedConfig, run: RunRecord): RunPlan {
   if (!plans) plansByConfig.set(config, (plans = new Map()))
   let plan = plans.get(run.id)
   if (!plan) {
-    plan = planRun(config, run.pipeline, recordedParams(run))
+    plan = planRun(config, run.pipeline, [], run.params)
     plans.set(run.id, plan)
     if (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!)
   }
   return plan
-}
-
-/** The params a run was started with, as overrides for re-planning it (resume, workers). */
-function recordedParams(run: RunRecord): ParamOverride[] {
-  return Object.entries(run.params).flatMap(([stepId, params]) =>
-    Object.entries(params).map(([key, value]) => ({ stepId, key, value, raw: `${stepId}.${key}` })),
-  )
 }
 
 function pendingStep(runId: string, step: PlannedStep): StepRecord {
