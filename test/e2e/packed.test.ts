@@ -99,22 +99,10 @@ describe('the packed packages in a fresh project outside the monorepo', () => {
     expect(files.filter((f: string) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
     const pluginTarball = join(temp.dir, pack[0].filename)
 
-    // Install the tarball, then add it to the config (mlops add takes a name or a folder, so the
-    // tarball is installed first: its own hint for tarball sources).
-    await ok('npm', ['install', ...NPM_FLAGS, pluginTarball], project)
-    const help = await ok('npx', ['--no-install', 'mlops', '--help'], project)
-    if (/\badd\b/.test(help.stdout)) {
-      const added = json(await ok('npx', ['--no-install', 'mlops', 'add', 'my-notifier', '--no-install', '--option', 'file=notifications.jsonl', '--json'], project), 'mlops add')
-      expect(JSON.stringify(added)).toContain('my-notifier')
-    } else {
-      // This CLI has no `mlops add` yet: make the same edit by hand.
-      console.warn('packed e2e: the packed CLI has no `mlops add`; adding the plugin to mlops.config.ts by hand')
-      const config = readFileSync(join(project, 'mlops.config.ts'), 'utf8')
-      writeFileSync(
-        join(project, 'mlops.config.ts'),
-        `import myNotifier from 'my-notifier'\n${config.replace('export default defineConfig({', "export default defineConfig({\n  plugins: [myNotifier({ file: 'notifications.jsonl' })],")}`,
-      )
-    }
+    // mlops add installs the packed tarball with npm and edits mlops.config.ts (import + plugins entry).
+    const added = json(await ok('npx', ['--no-install', 'mlops', 'add', pluginTarball, '--option', 'file=notifications.jsonl', '--json'], project), 'mlops add')
+    expect(added).toMatchObject({ package: 'my-notifier' })
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies['my-notifier']).toMatch(/\.tgz$/)
     expect(readFileSync(join(project, 'mlops.config.ts'), 'utf8')).toMatch(/from 'my-notifier'/)
 
     const plugins = json(await ok('npx', ['--no-install', 'mlops', 'plugins', 'ls', '--json'], project), 'plugins ls')

@@ -23,7 +23,8 @@ It follows export default defineConfig({...}), a config held in a const, and a c
 (defineConfig((env) => ({...}))). Where the file does not show the plugins array (a config built at
 run time, a spread that may set plugins, plugins that is not an array literal) it refuses and changes nothing.
 
-PACKAGE is a name (@mlops/notify-webhook, @mlops/notify-webhook@^0.2) or a local folder (file:../my-plugin).
+PACKAGE is a name (@mlops/notify-webhook, @mlops/notify-webhook@^0.2), a local folder (file:../my-plugin)
+or a packed tarball (./my-plugin-0.1.0.tgz).
 
 Options:
   --option key=value  a plugin option (repeatable): 5 is a number, true/false booleans, "5" (quoted)

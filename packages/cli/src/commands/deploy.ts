@@ -57,6 +57,7 @@ const command: CommandModule = {
         ...(v.port !== undefined ? ['--port', v.port] : []),
         ...(v.canary ? ['--canary', v.canary, ...(v['canary-share'] ? ['--canary-share', v['canary-share']] : [])] : []),
         ...(v.shadow ? ['--shadow', v.shadow] : []),
+        ...(v.set ?? []).flatMap((pair) => ['--set', pair]),
       ]
       const request: DeployRequest = {
         deploymentId,
