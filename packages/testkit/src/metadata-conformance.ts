@@ -401,6 +401,24 @@ export const metadataCases: readonly ConformanceCase<MetadataHarness>[] = [
       }),
   },
   {
+    name: 'oversize payloads (a JSON value over 16 MiB) are rejected with MLOPS_INPUT_INVALID and write nothing',
+    timeoutMs: 60_000,
+    run: (h) =>
+      withStore(h, async (store) => {
+        const big = 'x'.repeat(16 * 1024 * 1024 + 1)
+        await rejectsWithCode(() => store.appendEvent({ id: 'evt-big', type: 'big', payload: { big }, createdAt: at(0) }), 'MLOPS_INPUT_INVALID', 'appendEvent() with a 16 MiB payload')
+        await rejectsWithCode(
+          () => store.commit({ writes: [{ collection: 'c', key: 'small', value: 1 }, { collection: 'c', key: 'big', value: big }] }),
+          'MLOPS_INPUT_INVALID',
+          'commit() with a 16 MiB document',
+        )
+        await rejectsWithCode(() => store.createRun(makeRun('run-big', { params: { fit: { big } } })), 'MLOPS_INPUT_INVALID', 'createRun() with 16 MiB of params')
+        assert.deepEqual(await store.listEvents(), [], 'no event was stored')
+        assert.equal(await store.getDocument('c', 'small'), undefined, 'nothing of the rejected commit was stored')
+        assert.equal(await store.getRun('run-big'), undefined, 'no run was stored')
+      }),
+  },
+  {
     name: 'two concurrent writers (2×200 interleaved writes through two instances) lose nothing',
     timeoutMs: 120_000,
     run: (h) =>

@@ -369,7 +369,7 @@ export class SqliteMetadataStore implements MetadataStore {
     const writes = list(change.writes, 'commit.writes').map((w, i) => {
       const field = `commit.writes[${i}]`
       if (typeof w !== 'object' || w === null) throw invalid(field, 'expected an object')
-      const value = w.value === null ? null : encodeJsonValue(w.value, `${field}.value`)
+      const value = w.value === null ? null : encode.jsonValue(w.value, `${field}.value`)
       const expected = w.expectedRevision === undefined ? undefined : encode.integer(w.expectedRevision, `${field}.expectedRevision`)
       return { collection: encode.text(w.collection, `${field}.collection`), key: encode.text(w.key, `${field}.key`), value, expected }
     })
@@ -545,14 +545,6 @@ function list<T>(value: readonly T[] | undefined, field: string): readonly T[] {
   if (value === undefined) return []
   if (!Array.isArray(value)) throw invalid(field, 'expected an array')
   return value
-}
-
-/** Document values are any JSON (objects, arrays, strings, numbers, booleans). */
-function encodeJsonValue(value: unknown, field: string): string {
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
-    throw invalid(field, `expected a JSON value, got ${typeof value}`)
-  }
-  return JSON.stringify(value)
 }
 
 function schemaVersion(db: Connection): number {

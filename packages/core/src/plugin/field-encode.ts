@@ -35,7 +35,14 @@ export const encodeField = {
   /** JSON columns hold objects (params, environment, meta, payload). */
   json(value: unknown, field: string): string {
     if (typeof value !== 'object' || value === null) throw invalidInput(field, `expected an object, got ${describe(value)}`)
-    return JSON.stringify(value)
+    return sized(JSON.stringify(value), field)
+  },
+  /** Document values: any JSON (objects, arrays, strings, numbers, booleans). */
+  jsonValue(value: unknown, field: string): string {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      throw invalidInput(field, `expected a JSON value, got ${typeof value}`)
+    }
+    return sized(JSON.stringify(value), field)
   },
   jsonOrNull(value: unknown, field: string): string | null {
     return value === null ? null : encodeField.json(value, field)
@@ -50,6 +57,23 @@ export const encodeField = {
     if (typeof value !== 'string' || !HASH_PATTERN.test(value)) throw mlopsError(ArtifactNameInvalid, [String(value)])
     return value
   },
+}
+
+/**
+ * The largest JSON value (params, meta, payloads, documents) a metadata store takes: records are small
+ * facts, and bulk data belongs in the artifact store. Every backend refuses the same size.
+ */
+export const MAX_RECORD_JSON_BYTES = 16 * 1024 * 1024
+
+function sized(json: string, field: string): string {
+  // A UTF-16 length is a lower bound of the UTF-8 size: check the cheap one first.
+  if (json.length > MAX_RECORD_JSON_BYTES / 3 && Buffer.byteLength(json) > MAX_RECORD_JSON_BYTES) {
+    throw invalidInput(
+      field,
+      `the JSON is ${(Buffer.byteLength(json) / 1024 / 1024).toFixed(1)} MiB; metadata records take at most ${MAX_RECORD_JSON_BYTES / 1024 / 1024} MiB (store bulk data as an artifact and record its hash)`,
+    )
+  }
+  return json
 }
 
 export function invalidInput(where: string, reason: string): Error {
