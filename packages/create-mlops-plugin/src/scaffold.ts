@@ -206,11 +206,10 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
     specs[pkg] = resolveSpec(spec, cwd)
   }
   if (!existsSync(join(TEMPLATES, kind))) {
+    // Every kind has a template (test/scaffold.test.ts checks it); this guards a broken install of the package.
     throw new ScaffoldError(
-      `There is no ${kind} template in this version of create-mlops-plugin yet; nothing was written.`,
-      kind === 'metadata'
-        ? "Start from @mlops/metadata-sqlite's source and run @mlops/testkit's metadataConformance against your store."
-        : `Pick another kind: ${PLUGIN_KINDS.filter((k) => existsSync(join(TEMPLATES, k))).join(', ')}.`,
+      `The ${kind} template is missing from this installation of create-mlops-plugin (${join(TEMPLATES, kind)}); nothing was written.`,
+      'Reinstall it: npm create mlops-plugin@latest DIR -- --kind KIND fetches a fresh copy.',
     )
   }
   const shown = relative(cwd, dir) || dir

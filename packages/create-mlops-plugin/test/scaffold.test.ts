@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { factoryName, main, PLUGIN_KINDS, scaffoldPlugin } from 'create-mlops-plugin'
+import { factoryName, KIND_INFO, main, PLUGIN_KINDS, scaffoldPlugin } from 'create-mlops-plugin'
 import { afterAll, describe, expect, it } from 'vitest'
 import { bin, repoRoot, run, tempDir } from './helpers.js'
 
@@ -118,11 +118,30 @@ describe('create-mlops-plugin', () => {
   })
 })
 
-describe('a kind without a template', () => {
-  it('is refused with exit 2 and a pointer, nothing written', async () => {
-    const c = capture()
-    expect(await main(['my-meta', '--kind', 'metadata'], c.io)).toBe(2)
-    expect(c.err()).toMatch(/no metadata template[\s\S]*metadataConformance/)
-    expect(existsSync(join(temp.dir, 'my-meta'))).toBe(false)
+describe('every kind', () => {
+  it('has a template: each kind scaffolds its implementation, conformance test and README', async () => {
+    for (const kind of PLUGIN_KINDS) {
+      const c = capture()
+      expect(await main([`every-${kind.toLowerCase()}`, '--kind', kind, '--json'], c.io), `${kind}: ${c.err()}`).toBe(0)
+      const result = JSON.parse(c.out())
+      expect(result.kind).toBe(kind)
+      expect(result.files, kind).toEqual(expect.arrayContaining(['README.md', 'package.json', 'src/index.ts', 'src/plugin.ts', 'test/conformance.test.ts']))
+      expect(readFileSync(join(result.dir, 'test/conformance.test.ts'), 'utf8'), kind).toContain(KIND_INFO[kind].suite)
+    }
+  })
+
+  it('metadata: a JSON-file store with a `path` option, running metadataConformance with reopen', async () => {
+    const result = await scaffoldPlugin({ dir: 'my-meta', kind: 'metadata', cwd: temp.dir })
+    expect(result.files).toEqual(expect.arrayContaining(['src/store.ts', 'test/plugin.test.ts']))
+    const plugin = readFileSync(join(result.dir, 'src/plugin.ts'), 'utf8')
+    expect(plugin).toContain("name: 'my-meta'")
+    expect(plugin).toMatch(/path: z\.string\(\)/)
+    expect(plugin).toContain("join(ctx.dataDir, 'metadata.json')")
+    const conformance = readFileSync(join(result.dir, 'test/conformance.test.ts'), 'utf8')
+    expect(conformance).toContain('metadataConformance(')
+    expect(conformance).toContain('reopen:')
+    const pkg = JSON.parse(readFileSync(join(result.dir, 'package.json'), 'utf8'))
+    expect(pkg.keywords).toContain('mlops-metadata')
+    expect(Object.keys(pkg.dependencies)).toEqual(['zod'])
   })
 })

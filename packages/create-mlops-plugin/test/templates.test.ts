@@ -7,7 +7,7 @@ import { repoRoot, run, tempDir } from './helpers.js'
 // Each kind's generated package: its own tests (the testkit conformance suite for the kind and the
 // template's behaviour tests) and a strict typecheck, run inside the repository so the workspace's
 // node_modules stand in for `npm install` (the packed end-to-end test in test/e2e does the real install).
-const KINDS = (process.env.TEMPLATE_KINDS?.split(',') ?? ['notifier', 'storage', 'trainer', 'driftDetector', 'deployTarget', 'executor']) as string[]
+const KINDS = (process.env.TEMPLATE_KINDS?.split(',') ?? ['notifier', 'storage', 'trainer', 'driftDetector', 'deployTarget', 'executor', 'metadata']) as string[]
 const vitestBin = join(repoRoot, 'node_modules/vitest/vitest.mjs')
 const tscBin = join(repoRoot, 'node_modules/typescript/bin/tsc')
 
