@@ -2,6 +2,7 @@ import { errors, mlopsError, Registry, resolveActor, resolveRun } from '@mlops/c
 import { parseCommandArgs, usageError } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
+import { notifyNow } from '../notify.js'
 
 const usage = `Usage: mlops approve RUN_ID --reason TEXT [--actor WHO] [--json]
 
@@ -35,6 +36,7 @@ const command: CommandModule = {
         await registry.approve(v.name, v.version, alias, who)
         promoted.push({ model: v.name, version: v.version, alias, from: before })
       }
+      await notifyNow(project, io.signal)
       return {
         exitCode: 0,
         data: { runId: run.id, promoted },

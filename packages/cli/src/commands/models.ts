@@ -2,6 +2,7 @@ import { errors, formatModelRef, mlopsError, parseModelRef, Registry, resolveAct
 import { parseCommandArgs, usageError } from '../args.js'
 import type { CommandModule, CommandResult } from '../command.js'
 import { openProject, type Project } from '../context.js'
+import { notifyNow } from '../notify.js'
 import { renderTable, shortId } from '../render/table.js'
 import { formatNumber } from './run.js'
 
@@ -89,7 +90,10 @@ const command: CommandModule = {
     const who = () => ({ actor: resolveActor(parsed.values.actor, io.env), ...(parsed.values.reason ? { reason: parsed.values.reason } : {}) })
     const project = await openProject(io, globals, 'models')
     try {
-      return await runSub(sub, rest, parsed.values, project, who)
+      const result = await runSub(sub, rest, parsed.values, project, who)
+      // A promotion, rollback, tag or deletion appended an event: tell the team now, not at the next daemon tick.
+      if (sub !== 'ls' && sub !== 'show' && sub !== 'diff') await notifyNow(project, io.signal)
+      return result
     } finally {
       await project.close()
     }

@@ -4,6 +4,7 @@ import type { CommandIo, CommandModule } from '../command.js'
 import { openProject } from '../context.js'
 import { colors } from '../render/colors.js'
 import { formatDuration, shortId } from '../render/table.js'
+import { notifyNow } from '../notify.js'
 import { describeRun } from './runs.js'
 
 const usage = `Usage: mlops run PIPELINE [--param name=value]... [--resume RUN_ID] [--no-cache] [--json] [--config PATH]
@@ -80,6 +81,7 @@ const command: CommandModule = {
       const models: RegistrationOutcome[] = modelsOfPipeline(project.config, pipeline).length
         ? await registerRunModels({ config: project.config, metadata: project.metadata, storage: project.storage, runId: summary.run.id, actor: resolveActor(parsed.values.actor, io.env), logger: project.logger })
         : []
+      if (models.length) await notifyNow(project, io.signal)
       const rejected = models.some((m) => m.outcome === 'rejected')
       return {
         exitCode: rejected ? 1 : 0,
