@@ -1,4 +1,4 @@
-import { deliverOutbox, enqueueNotifications, type Notifier } from '@mlops/core'
+import { dispatchNotifications, type Notifier } from '@mlops/core'
 import type { Project } from './context.js'
 
 export function notifiersOf(project: Project): Notifier[] {
@@ -14,8 +14,7 @@ export async function notifyNow(project: Project, signal?: AbortSignal): Promise
   const notifiers = notifiersOf(project)
   if (notifiers.length === 0) return
   try {
-    await enqueueNotifications({ metadata: project.metadata, channels: notifiers.map((n) => n.name), config: project.config.notifications })
-    const report = await deliverOutbox({ metadata: project.metadata, notifiers, logger: project.logger, ...(signal ? { signal } : {}) })
+    const report = await dispatchNotifications({ metadata: project.metadata, notifiers, config: project.config.notifications, logger: project.logger, ...(signal ? { signal } : {}) })
     for (const e of report.errors) project.logger.warn(`notification ${e.eventId} via ${e.channel} not delivered yet (kept in the outbox): ${e.error}`)
   } catch (error) {
     project.logger.warn(`notifications not sent: ${error instanceof Error ? error.message : String(error)}`)

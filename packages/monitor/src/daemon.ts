@@ -1,14 +1,7 @@
 import { statSync } from 'node:fs'
 import { hostname } from 'node:os'
-import {
-  deliverOutbox,
-  enqueueNotifications,
-  isMlopsError,
-  mlopsError,
-  type DeliveryReport,
-  type LoadedConfig,
-  type Notifier,
-} from '@mlops/core'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { dispatchNotifications, isMlopsError, mlopsError, type LoadedConfig, type NotificationPass, type Notifier } from '@mlops/core'
 import { Cron } from 'croner'
 import { DaemonLeaseLost, DaemonRunning } from './errors.js'
 import { runMonitor, type MonitorResult } from './run-monitor.js'
@@ -43,15 +36,12 @@ export interface DaemonTick {
   at: string
   monitors: MonitorResult[]
   firings: TriggerFiring[]
-  notifications: DeliveryReport & { enqueued: number; suppressed: number }
+  notifications: NotificationPass
 }
 
-/** Moves new events into the outbox and delivers what is due: one notification pass. */
-export async function flushNotifications(services: DaemonServices, signal?: AbortSignal): Promise<DeliveryReport & { enqueued: number; suppressed: number }> {
-  const channels = services.notifiers.map((n) => n.name)
-  const queued = await enqueueNotifications({ metadata: services.metadata, channels, config: services.config.notifications })
-  const delivered = await deliverOutbox({ metadata: services.metadata, notifiers: services.notifiers, logger: services.logger, ...(signal ? { signal } : {}) })
-  return { ...queued, ...delivered }
+/** One notification pass for the project (core's dispatchNotifications with the config's settings). */
+export function flushNotifications(services: DaemonServices, signal?: AbortSignal): Promise<NotificationPass> {
+  return dispatchNotifications({ metadata: services.metadata, notifiers: services.notifiers, config: services.config.notifications, logger: services.logger, ...(signal ? { signal } : {}) })
 }
 
 /** Per scheduled monitor, when the daemon last looked (so a run missed while no daemon ran happens once on start). */
@@ -163,7 +153,8 @@ export async function runDaemon(
         problem(`daemon: this tick failed (the next one tries again): ${messageOf(error)}`)
       }
       options.onTick?.({ at: now.toISOString(), monitors, firings, notifications })
-      await sleep(tickMs, stop.signal)
+      // Ends early when the daemon is stopped (the abort rejects; nothing to handle).
+      await sleep(tickMs, undefined, { signal: stop.signal }).catch(() => {})
     }
   } finally {
     clearInterval(heartbeat)
@@ -236,17 +227,4 @@ async function renewLease(services: DaemonServices, revision: number, leaseMs: n
 
 async function releaseLease(services: DaemonServices, revision: number): Promise<void> {
   await services.metadata.commit({ writes: [{ collection: DAEMON_STATE, key: 'lease', value: null, expectedRevision: revision }] })
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

@@ -143,3 +143,23 @@ export async function deliverOutbox(options: {
   }
   return report
 }
+
+export type NotificationPass = DeliveryReport & { enqueued: number; suppressed: number }
+
+/**
+ * One notification pass: moves new events into the outbox for `notifiers` (with the config's event
+ * list and cooldown), then delivers what is due. The daemon runs it every tick; commands that change
+ * the registry run it once so the team hears of it without a daemon.
+ */
+export async function dispatchNotifications(options: {
+  metadata: MetadataStore
+  notifiers: readonly Notifier[]
+  config: NotificationsConfig
+  logger?: Logger
+  signal?: AbortSignal
+}): Promise<NotificationPass> {
+  const { metadata, notifiers, config, logger, signal } = options
+  const queued = await enqueueNotifications({ metadata, channels: notifiers.map((n) => n.name), config })
+  const delivered = await deliverOutbox({ metadata, notifiers, ...(logger ? { logger } : {}), ...(signal ? { signal } : {}) })
+  return { ...queued, ...delivered }
+}
