@@ -27,6 +27,8 @@ export type { AuditAction, AuditEntry, GateCheck, GateResult, ModelHead, ModelRe
 export { registerRunModels, modelsOfPipeline } from './registry/register-run.js'
 export type { RegistrationOutcome } from './registry/register-run.js'
 export { signatureOf, validateRows } from './registry/signature.js'
+export { outputHash, parseOutputRef } from './registry/output-ref.js'
+export type { OutputRef } from './registry/output-ref.js'
 export { loadModelVersion, readArtifactValue } from './registry/load.js'
 export { artifact } from './dsl/artifacts.js'
 export type { ArtifactType, ArtifactValue, DatasetRow } from './dsl/artifacts.js'

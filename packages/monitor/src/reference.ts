@@ -1,5 +1,5 @@
 import type { DatasetRow, LoadedModel, ModelVersion } from '@mlops/core'
-import { mlopsError, readArtifactValue, type ArtifactStore, type MetadataStore, type WorkerPool } from '@mlops/core'
+import { mlopsError, outputHash, parseOutputRef, readArtifactValue, type ArtifactStore, type MetadataStore, type WorkerPool } from '@mlops/core'
 import { buildProfile, readProfile, tableFromRows, writeProfile, type DriftProfile, type Table } from '@mlops/drift'
 import { MonitorInputInvalid } from './errors.js'
 
@@ -65,8 +65,8 @@ export async function modelReference(options: {
     return { source: v.source, rows: v.rows, facts: v.facts, profile: readProfile(await storage.get(v.profileHash), `reference profile of ${key}`) }
   }
   const io = await metadata.listStepIo(version.runId)
-  const dot = output.lastIndexOf('.')
-  const hash = io.find((e) => e.direction === 'output' && e.stepId === output.slice(0, dot) && e.name === output.slice(dot + 1))?.hash
+  const ref = parseOutputRef(output)
+  const hash = ref && outputHash(io, ref)
   if (!hash) throw mlopsError(MonitorInputInvalid, [monitor, `run ${version.runId} of ${version.name}:${version.version} has no output "${output}" to use as the reference`])
   const rows = (await readArtifactValue(storage, hash, 'dataset')) as DatasetRow[]
   if (!Array.isArray(rows) || rows.length === 0) throw mlopsError(MonitorInputInvalid, [monitor, `reference "${output}" of run ${version.runId} is not a non-empty dataset`])

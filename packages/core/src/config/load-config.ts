@@ -4,6 +4,7 @@ import { ConfigFileMissing, ConfigInvalid, ConfigLoadFailed, ConfigNotFound } fr
 import { isMlopsError, mlopsError } from '../errors/mlops-error.js'
 import { buildPipelineGraph, type PipelineDefinition, type PipelineGraph } from '../dsl/pipeline.js'
 import type { PluginInstance } from '../plugin/define-plugin.js'
+import { parseOutputRef } from '../registry/output-ref.js'
 import type { ModelDefinition } from '../dsl/model.js'
 import type { MonitorDefinition, NotificationsConfig, TriggerDefinition } from '../dsl/monitor.js'
 import { formatZodIssues } from '../util/zod-issues.js'
@@ -128,8 +129,9 @@ function checkReferences(
   }
   const known = (names: Iterable<string>) => [...names].join(', ') || 'none'
   const checkOutput = (path: string, pipeline: string, output: unknown) => {
-    if (typeof output !== 'string' || !/^[^.]+\..+$/.test(output)) return fail(path, 'expected "step.output", e.g. "train.model"')
-    const [stepId, name] = [output.slice(0, output.lastIndexOf('.')), output.slice(output.lastIndexOf('.') + 1)]
+    const ref = parseOutputRef(output)
+    if (!ref) return fail(path, 'expected "step.output", e.g. "train.model"')
+    const { stepId, name } = ref
     const node = pipelines.get(pipeline)?.graph.nodes.find((n) => n.id === stepId)
     if (!node) return fail(path, `pipeline "${pipeline}" has no step "${stepId}" (steps: ${known(pipelines.get(pipeline)?.graph.nodes.map((n) => n.id) ?? [])})`)
     const outputs = Object.keys(node.step.config.outputs ?? {})

@@ -4,6 +4,7 @@ import { ModelConfigInvalid, RunNotFound } from '../errors/catalogue.js'
 import { mlopsError } from '../errors/mlops-error.js'
 import type { ArtifactStore, Logger, MetadataStore } from '../plugin/kinds.js'
 import { loadModelVersion, readArtifactValue } from './load.js'
+import { outputHash, parseOutputRef, type OutputRef } from './output-ref.js'
 import { Registry } from './registry.js'
 import { signatureOf } from './signature.js'
 import type { GateResult, ModelVersion } from './types.js'
@@ -19,10 +20,10 @@ export interface RegistrationOutcome {
   gate: GateResult | null
 }
 
-function splitOutput(where: string, output: string): { stepId: string; name: string } {
-  const dot = output.lastIndexOf('.')
-  if (dot <= 0 || dot === output.length - 1) throw mlopsError(ModelConfigInvalid, [where, `"${output}" must name a step output as "step.output" (e.g. "train.model")`])
-  return { stepId: output.slice(0, dot), name: output.slice(dot + 1) }
+function splitOutput(where: string, output: string): OutputRef {
+  const ref = parseOutputRef(output)
+  if (!ref) throw mlopsError(ModelConfigInvalid, [where, `"${output}" must name a step output as "step.output" (e.g. "train.model")`])
+  return ref
 }
 
 /** The models whose versions come from `pipeline`. */
@@ -51,7 +52,6 @@ export async function registerRunModels(options: {
   if (models.length === 0 || run.status !== 'succeeded') return []
   const registry = new Registry(metadata)
   const io = await metadata.listStepIo(runId)
-  const outputsOf = (stepId: string, name: string) => io.find((e) => e.direction === 'output' && e.stepId === stepId && e.name === name)?.hash
   const metrics: Record<string, number> = {}
   for (const m of await metadata.listMetrics(runId)) metrics[`${m.stepId}.${m.key}`] = m.value
   const steps = await metadata.listSteps(runId)
@@ -65,7 +65,7 @@ export async function registerRunModels(options: {
     const cfg = definition.config
     const alias = cfg.alias ?? 'champion'
     const source = splitOutput(`${where}.source.output`, cfg.source.output)
-    const hash = outputsOf(source.stepId, source.name)
+    const hash = outputHash(io, source)
     if (!hash) throw mlopsError(ModelConfigInvalid, [`${where}.source.output`, `run ${runId} of pipeline "${run.pipeline}" has no output "${cfg.source.output}"`])
     const artifact = await metadata.getArtifact(hash)
     const head = await registry.getModel(name)
@@ -79,7 +79,7 @@ export async function registerRunModels(options: {
     let evaluationRows: Record<string, unknown>[] | undefined
     if (cfg.evaluation) {
       const ev = splitOutput(`${where}.evaluation.output`, cfg.evaluation.output)
-      const evHash = outputsOf(ev.stepId, ev.name)
+      const evHash = outputHash(io, ev)
       if (!evHash) throw mlopsError(ModelConfigInvalid, [`${where}.evaluation.output`, `run ${runId} has no output "${cfg.evaluation.output}"`])
       const rows = await readArtifactValue(storage, evHash, 'dataset')
       if (!Array.isArray(rows)) throw mlopsError(ModelConfigInvalid, [`${where}.evaluation.output`, `"${cfg.evaluation.output}" is not a dataset (an array of rows)`])
