@@ -10,6 +10,7 @@ import {
   type LoadedConfig,
   type Logger,
   type MetadataStore,
+  type PluginContext,
   type PluginProvides,
   type WorkerPool,
 } from '@mlops/core'
@@ -34,6 +35,8 @@ export interface Project {
   logger: Logger
   plugins: LoadedPlugin[]
   provides: PluginProvides[]
+  /** What the config's plugins were set up with; for plugins the CLI sets up later (the built-in deploy target). */
+  pluginContext: PluginContext
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -61,7 +64,7 @@ export async function openProject(io: CommandIo, globals: GlobalOptions, command
   const logger = createLogger(io)
   const dataDir = join(config.root, '.mlops')
   await mkdir(dataDir, { recursive: true })
-  const ctx = { root: config.root, dataDir, logger, signal: io.signal, env: io.env }
+  const ctx: PluginContext = { root: config.root, dataDir, logger, signal: io.signal, env: io.env }
   const file = relative(io.cwd, config.file) || config.file
   const plugins: LoadedPlugin[] = []
   const provides: PluginProvides[] = []
@@ -99,7 +102,7 @@ export async function openProject(io: CommandIo, globals: GlobalOptions, command
     const close = async () => {
       for (const closeOne of closers.reverse()) await closeOne().catch(() => {})
     }
-    return { config, metadata, storage, executor, pool, logger, plugins, provides, close, [Symbol.asyncDispose]: close }
+    return { config, metadata, storage, executor, pool, logger, plugins, provides, pluginContext: ctx, close, [Symbol.asyncDispose]: close }
   } catch (error) {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => {})
     throw error

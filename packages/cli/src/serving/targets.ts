@@ -31,8 +31,7 @@ export async function deployTarget(project: Project, name: string): Promise<Depl
   if (name === 'http') {
     const { default: deployHttp } = await import('@mlops/deploy-http')
     const instance = deployHttp()
-    const ctx = { root: project.config.root, dataDir: `${project.config.root}/.mlops`, logger: project.logger, signal: new AbortController().signal, env: process.env }
-    const provided = await setupPlugin(instance, 'built-in deploy target', ctx)
+    const provided = await setupPlugin(instance, 'built-in deploy target', project.pluginContext)
     return provided.deployTarget!
   }
   const known = [...new Set(['http', ...configured.map((t) => t.name)])]
