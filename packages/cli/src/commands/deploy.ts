@@ -3,7 +3,7 @@ import { resolveActor, type DeployRequest } from '@mlops/core'
 import { parseCommandArgs, usageError } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
-import { DEPLOYMENTS, deployTarget, modelDefinition, parseSettings, resolveServed, type DeploymentDoc } from '../serving/targets.js'
+import { DEPLOYMENTS, deploymentIdOf, deployTarget, modelDefinition, parseSettings, resolveServed, type DeploymentDoc } from '../serving/targets.js'
 
 const usage = `Usage: mlops deploy NAME[@ALIAS|:VERSION] --target http|k8s|… [--port 8080] [--set key=value]...
                     [--canary ALIAS --canary-share 0.1 | --shadow ALIAS] [--dry-run] [--json]
@@ -41,14 +41,14 @@ const command: CommandModule = {
       const served = await resolveServed(project, ref)
       modelDefinition(project, served.name)
       const target = await deployTarget(project, v.target)
-      const deploymentId = `${served.name}-${served.selectorText}-${v.target}`
+      const deploymentId = deploymentIdOf(served.name, served.selectorText, v.target)
       const configArg = relative(project.config.root, project.config.file)
       const settings = { ...(v.port !== undefined ? { port: v.port } : {}), ...parseSettings(v.set ?? [], 'deploy') }
       const serveCommand = [
         'npx',
         'mlops',
         'serve',
-        `${served.name}${'alias' in served.selector ? `@${served.selector.alias}` : `:${served.selector.version}`}`,
+        served.ref,
         '--target',
         'http',
         '--deployment',

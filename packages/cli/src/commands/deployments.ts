@@ -1,4 +1,4 @@
-import { errors, mlopsError } from '@mlops/core'
+import { errors, formatModelRef, mlopsError } from '@mlops/core'
 import { parseCommandArgs, usageError } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
@@ -42,7 +42,7 @@ const command: CommandModule = {
         const human = rows.length
           ? renderTable(
               ['ID', 'TARGET', 'MODEL', 'FOLLOWS', 'VERSION AT DEPLOY', 'STATE', 'URL'],
-              rows.map((r) => [r.id, r.target, r.model, 'alias' in r.selector ? `@${r.selector.alias}` : `:${r.selector.version}`, r.resolved.version, r.state, r.url ?? '']),
+              rows.map((r) => [r.id, r.target, r.model, formatModelRef({ name: '', ...r.selector }), r.resolved.version, r.state, r.url ?? '']),
             )
           : 'No deployments yet: mlops deploy NAME@champion --target http'
         return { exitCode: 0, data: rows, human }

@@ -2,7 +2,7 @@ import { createPredictionLogWriter, createServingRuntime, errors, mlopsError, re
 import { parseCommandArgs, usageError } from '../args.js'
 import type { CommandModule } from '../command.js'
 import { openProject } from '../context.js'
-import { DEPLOYMENTS, deployTarget, modelDefinition, parseSettings, resolveServed, type DeploymentDoc } from '../serving/targets.js'
+import { DEPLOYMENTS, deploymentIdOf, deployTarget, modelDefinition, parseSettings, resolveServed, type DeploymentDoc } from '../serving/targets.js'
 
 const usage = `Usage: mlops serve NAME[@ALIAS|:VERSION] [--target http] [--port 8080] [--host 127.0.0.1]
                    [--canary ALIAS --canary-share 0.1 | --shadow ALIAS] [--set key=value]...
@@ -50,7 +50,7 @@ const command: CommandModule = {
       const definition = modelDefinition(project, served.name)
       const target = await deployTarget(project, targetName)
       if (!target.serve) throw mlopsError(errors.UsageInvalid, [`The deploy target "${targetName}" does not serve in the foreground; use \`mlops deploy ${ref} --target ${targetName}\`.`])
-      const deploymentId = v.deployment ?? `${served.name}-${served.selectorText}-${targetName}`
+      const deploymentId = v.deployment ?? deploymentIdOf(served.name, served.selectorText, targetName)
       const predictionLog = createPredictionLogWriter({ metadata: project.metadata, storage: project.storage, deployment: deploymentId, logger: project.logger })
       const runtime = await createServingRuntime({
         metadata: project.metadata,

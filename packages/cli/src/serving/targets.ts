@@ -1,4 +1,4 @@
-import { errors, mlopsError, parseModelRef, Registry, setupPlugin, type DeployTarget, type ModelDefinition } from '@mlops/core'
+import { errors, formatModelRef, mlopsError, parseModelRef, Registry, setupPlugin, type DeployTarget, type ModelDefinition } from '@mlops/core'
 import type { Project } from '../context.js'
 
 export const DEPLOYMENTS = 'deployments'
@@ -57,7 +57,19 @@ export async function resolveServed(project: Project, text: string) {
   const ref = parseModelRef(text)
   const selector: { alias: string } | { version: string } = ref.version !== undefined ? { version: ref.version } : { alias: ref.alias ?? 'champion' }
   const { version } = await new Registry(project.metadata).resolve({ name: ref.name, ...selector })
-  return { name: ref.name, selector, selectorText: 'alias' in selector ? selector.alias : selector.version, version }
+  return {
+    name: ref.name,
+    selector,
+    selectorText: 'alias' in selector ? selector.alias : selector.version,
+    /** `NAME@ALIAS` or `NAME:VERSION`, as the commands take it. */
+    ref: formatModelRef({ name: ref.name, ...selector }),
+    version,
+  }
+}
+
+/** The id of a model's deployment with a target: `penguins-champion-http`. */
+export function deploymentIdOf(model: string, selectorText: string, target: string): string {
+  return `${model}-${selectorText}-${target}`
 }
 
 /** `--set key=value` pairs. */
