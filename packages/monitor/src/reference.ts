@@ -55,9 +55,10 @@ export async function modelReference(options: {
   pool?: WorkerPool
   version: ModelVersion
   output: string
-  model: LoadedModel
+  /** Loads the version (only when its reference is prepared for the first time: it scores the reference rows). */
+  loadModel: () => Promise<LoadedModel>
 }): Promise<ReferenceData> {
-  const { monitor, metadata, storage, version, output, model } = options
+  const { monitor, metadata, storage, version, output } = options
   const key = `${version.name}/${version.version}/${output}`
   const cached = await metadata.getDocument(MONITOR_REFERENCES, key)
   if (cached) {
@@ -72,7 +73,7 @@ export async function modelReference(options: {
   if (!Array.isArray(rows) || rows.length === 0) throw mlopsError(MonitorInputInvalid, [monitor, `reference "${output}" of run ${version.runId} is not a non-empty dataset`])
   const inputs = version.signature.inputs.map((c) => c.name)
   const restricted = rows.map((r) => Object.fromEntries(inputs.map((name) => [name, r[name] ?? null])))
-  const predictions = await model.predict(restricted)
+  const predictions = await (await options.loadModel()).predict(restricted)
   const table = tableFromRows(
     restricted.map((r, i) => ({ ...r, __prediction__: predictionCell(predictions[i]) })),
     `${version.name}:${version.version} ${output}`,

@@ -93,21 +93,19 @@ export async function runMonitor(services: MonitorServices, name: string, option
   // --- reference --------------------------------------------------------------------------------
   let reference: ReferenceData | null = null
   let version: string | null = null
-  let loaded: Awaited<ReturnType<typeof loadModelVersion>> | undefined
   let inputColumns: string[] | undefined
   if (c.model !== undefined) {
     const definition = config.models.get(c.model)!
     const registry = new Registry(metadata)
     const { version: v } = await registry.resolve({ name: c.model, alias: c.alias ?? 'champion' })
     version = v.version
-    loaded = await loadModelVersion(storage, definition, v)
     inputColumns = v.signature.inputs.map((col) => col.name)
     if (c.reference && 'path' in c.reference) {
       reference = await fileReference(name, config.root, c.reference.path, pool, options.signal)
     } else {
       const output = c.reference && 'output' in c.reference ? c.reference.output : definition.config.evaluation?.output
       if (!output) throw fail(`set reference: { output: 'step.output' } (or the model's evaluation output) so the window has something to be compared with`)
-      reference = await modelReference({ monitor: name, metadata, storage, ...(pool ? { pool } : {}), version: v, output, model: loaded })
+      reference = await modelReference({ monitor: name, metadata, storage, ...(pool ? { pool } : {}), version: v, output, loadModel: () => loadModelVersion(storage, definition, v) })
     }
   } else if (c.reference && 'path' in c.reference) {
     reference = await fileReference(name, config.root, c.reference.path, pool, options.signal)
